@@ -1,0 +1,108 @@
+import sharp from 'sharp';
+import { AppError, assertThat } from '../errors/app-error.js';
+import { headerDimensions } from './image-header.js';
+import type { Raster } from './raster.js';
+
+/**
+ * Image intake: the only place that touches untrusted image bytes. It sniffs the format from magic bytes,
+ * refuses over-large inputs by byte count and by the pixel count in the header before decoding anything, and
+ * decodes to upright RGB (EXIF orientation applied). Large photos are scaled down to `maxSide`, which keeps
+ * every face the pipeline can use and bounds the work per image.
+ */
+export type ImageFormat = 'jpeg' | 'png' | 'webp';
+
+export interface IntakeLimits {
+  readonly maxBytes: number;
+  readonly maxPixels: number;
+  /** Longest side of the decoded working image; larger inputs are downscaled. */
+  readonly maxSide: number;
+}
+
+export interface DecodedImage {
+  readonly format: ImageFormat;
+  /** Size of the upright original, in pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** The working raster (RGB); `scale` = working / original. */
+  readonly raster: Raster;
+  readonly scale: number;
+}
+
+/** Identifies JPEG, PNG and WebP from their signatures; anything else is `undefined`. */
+export function sniffFormat(bytes: Uint8Array): ImageFormat | undefined {
+  const at = (i: number, ...sig: number[]) => sig.every((b, k) => bytes[i + k] === b);
+  if (bytes.length >= 3 && at(0, 0xff, 0xd8, 0xff)) return 'jpeg';
+  if (bytes.length >= 8 && at(0, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'png';
+  if (bytes.length >= 12 && at(0, 0x52, 0x49, 0x46, 0x46) && at(8, 0x57, 0x45, 0x42, 0x50)) return 'webp';
+  return undefined;
+}
+
+export async function decodeImage(bytes: Uint8Array, limits: IntakeLimits): Promise<DecodedImage> {
+  assertThat(bytes.length > 0, 'image.unreadable', 'the image is empty', { reason: 'empty' });
+  assertThat(bytes.length <= limits.maxBytes, 'image.too_large', `the image exceeds ${limits.maxBytes} bytes`, {
+    bytes: bytes.length,
+    maxBytes: limits.maxBytes,
+  });
+  const format = sniffFormat(bytes);
+  assertThat(format, 'image.unsupported_format', 'the image is not JPEG, PNG or WebP');
+
+  const declared = headerDimensions(bytes, format);
+  if (declared) assertWithinPixels(declared.width, declared.height, limits);
+
+  const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Header only: the pixel count is known before a single pixel is decoded.
+  const meta = await sharp(input, { limitInputPixels: false })
+    .metadata()
+    .catch((e: unknown) => {
+      throw unreadable(e);
+    });
+  assertThat(meta.width && meta.height, 'image.unreadable', 'the image header has no dimensions');
+  assertWithinPixels(meta.width, meta.height, limits);
+  const rotated = (meta.orientation ?? 1) >= 5;
+  const width = rotated ? meta.height : meta.width;
+  const height = rotated ? meta.width : meta.height;
+  const scale = Math.min(1, limits.maxSide / Math.max(width, height));
+
+  // failOn 'warning' turns libvips' "premature end of JPEG" and similar into errors: a truncated upload is
+  // refused rather than analysed half grey.
+  let pipeline = sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'warning' }).rotate();
+  if (scale < 1) {
+    pipeline = pipeline.resize(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)), {
+      fit: 'fill',
+    });
+  }
+  const { data, info } = await pipeline
+    .removeAlpha()
+    .toColourspace('srgb')
+    .raw()
+    .toBuffer({ resolveWithObject: true })
+    .catch((e: unknown) => {
+      throw unreadable(e);
+    });
+  assertThat(info.channels === 3, 'image.unreadable', `unexpected channel count ${info.channels}`);
+  return {
+    format,
+    width,
+    height,
+    scale: info.width / width,
+    raster: {
+      width: info.width,
+      height: info.height,
+      channels: 3,
+      data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
+    },
+  };
+}
+
+function assertWithinPixels(width: number, height: number, limits: IntakeLimits): void {
+  assertThat(width * height <= limits.maxPixels, 'image.too_large', `the image exceeds ${limits.maxPixels} pixels`, {
+    width,
+    height,
+    maxPixels: limits.maxPixels,
+  });
+}
+
+function unreadable(e: unknown): AppError {
+  const detail = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  return new AppError('image.unreadable', 'the image could not be decoded', { detail });
+}

@@ -1,0 +1,56 @@
+/**
+ * The one error model of Oblik. Every failure a caller can cause carries a stable `code` (part of the API),
+ * the HTTP status it maps to, and optional structured `data` (for example the quality reasons).
+ */
+export const errorStatus = {
+  'image.unreadable': 400,
+  'image.too_large': 413,
+  'image.unsupported_format': 415,
+  'face.not_found': 422,
+  'face.multiple': 422,
+  'face.low_quality': 422,
+  'face.spoof_suspected': 422,
+  'template.model_mismatch': 409,
+  'request.invalid': 400,
+  'engine.unavailable': 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class AppError extends Error {
+  readonly status: number;
+
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly data?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'AppError';
+    this.status = errorStatus[code];
+  }
+
+  /** The wire form shared by HTTP responses, worker messages and the CLI's `--json`. */
+  toJSON(): { code: ErrorCode; message: string; data?: Record<string, unknown> } {
+    return this.data === undefined
+      ? { code: this.code, message: this.message }
+      : { code: this.code, message: this.message, data: this.data };
+  }
+}
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(errorStatus, value);
+}
+
+/**
+ * Throws an {@link AppError} with `code` unless `condition` holds.
+ * @example assertThat(bytes.length > 0, 'image.unreadable', 'the image is empty');
+ */
+export function assertThat(
+  condition: unknown,
+  code: ErrorCode,
+  message: string,
+  data?: Record<string, unknown>,
+): asserts condition {
+  if (!condition) throw new AppError(code, message, data);
+}
