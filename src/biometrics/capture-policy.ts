@@ -11,6 +11,11 @@ export interface CapturePolicy {
   /** Refuse faces whose liveness is below `livenessThreshold` (`face.spoof_suspected`). */
   readonly requireLiveness: boolean;
   readonly livenessThreshold: number;
+  /**
+   * The least surroundings (multiple of the face box) on which a liveness score is trusted. A tighter crop
+   * cannot show the edges of a print or screen, so a required liveness check refuses it.
+   */
+  readonly minLivenessContext: number;
 }
 
 export function checkCapture(analysis: ImageAnalysis, policy: CapturePolicy): AnalysedFace {
@@ -28,8 +33,16 @@ export function checkCapture(analysis: ImageAnalysis, policy: CapturePolicy): An
       measures: face.quality.measures,
     });
   }
+  if (policy.requireLiveness && face.livenessContext < policy.minLivenessContext) {
+    throw new AppError('face.spoof_suspected', 'the image is cropped too tightly around the face to check liveness', {
+      reason: 'insufficient_context',
+      context: face.livenessContext,
+      minContext: policy.minLivenessContext,
+    });
+  }
   if (policy.requireLiveness && face.liveness < policy.livenessThreshold) {
     throw new AppError('face.spoof_suspected', 'the face may be a presentation attack (print, screen or mask)', {
+      reason: 'low_liveness',
       liveness: face.liveness,
       threshold: policy.livenessThreshold,
     });

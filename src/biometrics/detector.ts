@@ -36,6 +36,27 @@ async function detectorInput(image: Raster): Promise<Raster> {
 }
 
 export async function detectFaces(model: OnnxModel, image: Raster, s: DetectorSettings): Promise<Detection[]> {
+  const found = await detectOnce(model, image, s);
+  if (found.length > 0) return found;
+  // A tightly cropped face (an ID-photo crop, a kiosk's face crop) fills the frame, and the detector, trained
+  // on faces with surroundings, misses it. Retry once with a neutral border around the image.
+  const padX = Math.round(image.width * PAD);
+  const padY = Math.round(image.height * PAD);
+  const padded = await detectOnce(model, padWithGrey(image, padX, padY), s);
+  return padded.map((d) => ({
+    score: d.score,
+    box: {
+      x1: Math.max(0, d.box.x1 - padX),
+      y1: Math.max(0, d.box.y1 - padY),
+      x2: Math.min(image.width, d.box.x2 - padX),
+      y2: Math.min(image.height, d.box.y2 - padY),
+    },
+  }));
+}
+
+const PAD = 0.3;
+
+async function detectOnce(model: OnnxModel, image: Raster, s: DetectorSettings): Promise<Detection[]> {
   const { width: W, height: H } = DETECTOR_INPUT;
   const small = await detectorInput(image);
   const out = await model.run(toPlanarTensor(small, 127, 128, true), [1, 3, H, W]);
@@ -52,4 +73,15 @@ export async function detectFaces(model: OnnxModel, image: Raster, s: DetectorSe
     if (x2 - x1 >= 4 && y2 - y1 >= 4) found.push({ box: { x1, y1, x2, y2 }, score });
   }
   return nonMaxSuppression(found, s.nmsIou);
+}
+
+function padWithGrey(image: Raster, padX: number, padY: number): Raster {
+  const width = image.width + 2 * padX;
+  const height = image.height + 2 * padY;
+  const c = image.channels;
+  const data = new Uint8Array(width * height * c).fill(127);
+  for (let y = 0; y < image.height; y++) {
+    data.set(image.data.subarray(y * image.width * c, (y + 1) * image.width * c), ((y + padY) * width + padX) * c);
+  }
+  return { width, height, channels: image.channels, data };
 }

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { facePath, readFace } from '../../test/datasets.js';
+import { facePath, readFace, readSpoof } from '../../test/datasets.js';
+import { sidewaysWithExif } from '../../test/images.js';
 import { startTestEngine } from '../../test/engine.js';
 import type { FaceEngine } from './face-engine.js';
 
@@ -98,5 +99,23 @@ describe('face engine on real faces', () => {
     const alone = await engine.capture(images[5]!, report);
     expect(engine.compare(together[5]!.template, alone.template).score).toBeCloseTo(1, 5);
     for (const c of together.slice(1)) expect(engine.compare(together[0]!.template, c.template).match).toBe(true);
+  });
+});
+
+describe('EXIF orientation', () => {
+  it('finds the same face in a sideways JPEG with an orientation flag as in the upright original', async () => {
+    const upright = await readFace('lfw-dev', 'Colin_Powell', 'Colin_Powell_0002.jpg');
+    const sideways = await sidewaysWithExif(upright);
+    const [a, b] = await Promise.all([engine.capture(upright, report), engine.capture(sideways, report)]);
+    expect(engine.compare(a.template, b.template).score).toBeGreaterThan(0.9);
+    expect(b.face.box.x1).toBeCloseTo(a.face.box.x1, -1);
+  });
+
+  it('reads the phone photo stored sideways (silentface) like its upright copy', async () => {
+    const [a, b] = await Promise.all([
+      engine.capture(await readSpoof('real', 'silentface', 'image_T1.jpg'), report),
+      engine.capture(await readSpoof('real', 'silentface', 'image_T1_upright.jpg'), report),
+    ]);
+    expect(engine.compare(a.template, b.template).score).toBeGreaterThan(0.9);
   });
 });

@@ -21,6 +21,7 @@ export interface EngineSettings extends PipelineSettings {
   /** Cosine similarity at or above which two templates are decided to be the same person. */
   readonly matchThreshold: number;
   readonly livenessThreshold: number;
+  readonly minLivenessContext: number;
 }
 
 export interface Capture {
@@ -83,6 +84,7 @@ export class FaceEngine {
       enforceQuality: policy.enforceQuality ?? true,
       requireLiveness: policy.requireLiveness ?? true,
       livenessThreshold: policy.livenessThreshold ?? this.settings.livenessThreshold,
+      minLivenessContext: policy.minLivenessContext ?? this.settings.minLivenessContext,
     });
     return { face, analysis, template: { modelPack: analysis.modelPack, vector: face.template } };
   }

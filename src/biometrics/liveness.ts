@@ -13,13 +13,26 @@ const CONTEXT = 2.7;
 export const LIVE_CLASS = 0;
 export const LIVENESS_CHANNELS_BGR = true;
 
-/** The probability that the face is a live person rather than a print, a screen or a mask. */
-export async function scoreLiveness(model: OnnxModel, image: Raster, box: Box): Promise<number> {
-  const out = await model.run(
-    toPlanarTensor(cropResize(image, contextBox(image, box), SIZE, SIZE), 0, 1, LIVENESS_CHANNELS_BGR),
-    [1, 3, SIZE, SIZE],
-  );
-  return softmax(Object.values(out)[0]!)[LIVE_CLASS]!;
+export interface LivenessScore {
+  /** The probability that the face is a live person rather than a print, a screen or a mask. */
+  readonly score: number;
+  /**
+   * How much surroundings the classifier saw, as a multiple of the face box (2.7 at most). The model judges
+   * the edges of a print or screen around the face; with little context (a tight face crop) its score means
+   * little.
+   */
+  readonly context: number;
+}
+
+export async function scoreLiveness(model: OnnxModel, image: Raster, box: Box): Promise<LivenessScore> {
+  const region = contextBox(image, box);
+  const out = await model.run(toPlanarTensor(cropResize(image, region, SIZE, SIZE), 0, 1, LIVENESS_CHANNELS_BGR), [
+    1,
+    3,
+    SIZE,
+    SIZE,
+  ]);
+  return { score: softmax(Object.values(out)[0]!)[LIVE_CLASS]!, context: region.w / (box.x2 - box.x1) };
 }
 
 function contextBox(image: Raster, box: Box): { x: number; y: number; w: number; h: number } {

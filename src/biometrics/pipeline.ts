@@ -37,6 +37,8 @@ export interface AnalysedFace {
   readonly quality: QualityAssessment;
   /** Probability of a live face (not a print, screen or mask). */
   readonly liveness: number;
+  /** The surroundings the liveness classifier saw, as a multiple of the face box (see `LivenessScore`). */
+  readonly livenessContext: number;
   /** L2-normalised template. */
   readonly template: Float32Array;
 }
@@ -161,7 +163,8 @@ export class FacePipeline {
       detectionScore: d.score,
       landmarks: five.map(([x, y]) => [up(x), up(y)] as const),
       quality,
-      liveness,
+      liveness: liveness.score,
+      livenessContext: liveness.context,
       template,
     };
   }

@@ -27,6 +27,7 @@ const envSchema = z.object({
   OBLIK_RIVAL_FACE_DOMINANCE_RATIO: num(0.6, 0.05, 1),
   OBLIK_MATCH_THRESHOLD: num(0.3, -1, 1),
   OBLIK_LIVENESS_THRESHOLD: num(0.5, 0, 1),
+  OBLIK_LIVENESS_MIN_CONTEXT: num(1.8, 1, 2.7),
   OBLIK_QUALITY_MIN_INTER_EYE_PX: num(24, 0, 10_000),
   OBLIK_QUALITY_MAX_YAW_DEG: num(45, 0, 90),
   OBLIK_QUALITY_MAX_PITCH_DEG: num(35, 0, 90),
@@ -73,6 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rivalDominanceRatio: e.OBLIK_RIVAL_FACE_DOMINANCE_RATIO,
       matchThreshold: e.OBLIK_MATCH_THRESHOLD,
       livenessThreshold: e.OBLIK_LIVENESS_THRESHOLD,
+      minLivenessContext: e.OBLIK_LIVENESS_MIN_CONTEXT,
       quality: {
         minInterEyePx: e.OBLIK_QUALITY_MIN_INTER_EYE_PX,
         maxYawDeg: e.OBLIK_QUALITY_MAX_YAW_DEG,
