@@ -46,32 +46,17 @@ export async function decodeImage(bytes: Uint8Array, limits: IntakeLimits): Prom
   const format = sniffFormat(bytes);
   assertThat(format, 'image.unsupported_format', 'the image is not JPEG, PNG or WebP');
 
-  const declared = headerDimensions(bytes, format);
-  if (declared) assertWithinPixels(declared.width, declared.height, limits);
-
   const input = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  // Header only: the pixel count is known before a single pixel is decoded.
-  const meta = await sharp(input, { limitInputPixels: false })
-    .metadata()
-    .catch((e: unknown) => {
-      throw unreadable(e);
-    });
-  assertThat(meta.width && meta.height, 'image.unreadable', 'the image header has no dimensions');
-  assertWithinPixels(meta.width, meta.height, limits);
-  const rotated = (meta.orientation ?? 1) >= 5;
-  const width = rotated ? meta.height : meta.width;
-  const height = rotated ? meta.width : meta.height;
-  const scale = Math.min(1, limits.maxSide / Math.max(width, height));
+  // The pixel count is known before a single pixel is decoded: from our own header parse, or from libvips'
+  // header read where the container hides it (the parse returns nothing).
+  const declared = headerDimensions(bytes, format) ?? (await headerFromLibvips(input));
+  assertWithinPixels(declared.width, declared.height, limits);
 
   // failOn 'warning' turns libvips' "premature end of JPEG" and similar into errors: a truncated upload is
   // refused rather than analysed half grey.
-  let pipeline = sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'warning' }).rotate();
-  if (scale < 1) {
-    pipeline = pipeline.resize(Math.max(1, Math.round(width * scale)), Math.max(1, Math.round(height * scale)), {
-      fit: 'fill',
-    });
-  }
-  const { data, info } = await pipeline
+  const { data, info } = await sharp(input, { limitInputPixels: limits.maxPixels, failOn: 'warning' })
+    .rotate()
+    .resize({ width: limits.maxSide, height: limits.maxSide, fit: 'inside', withoutEnlargement: true })
     .removeAlpha()
     .toColourspace('srgb')
     .raw()
@@ -79,6 +64,12 @@ export async function decodeImage(bytes: Uint8Array, limits: IntakeLimits): Prom
     .catch((e: unknown) => {
       throw unreadable(e);
     });
+  // EXIF rotation by 90° swaps the sides; the decoded aspect ratio tells which way the original stood.
+  const swapped =
+    Math.abs(info.width / info.height - declared.height / declared.width) <
+    Math.abs(info.width / info.height - declared.width / declared.height);
+  const width = swapped ? declared.height : declared.width;
+  const height = swapped ? declared.width : declared.height;
   assertThat(info.channels === 3, 'image.unreadable', `unexpected channel count ${info.channels}`);
   return {
     format,
@@ -92,6 +83,16 @@ export async function decodeImage(bytes: Uint8Array, limits: IntakeLimits): Prom
       data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
     },
   };
+}
+
+async function headerFromLibvips(input: Buffer): Promise<{ width: number; height: number }> {
+  const meta = await sharp(input, { limitInputPixels: false })
+    .metadata()
+    .catch((e: unknown) => {
+      throw unreadable(e);
+    });
+  assertThat(meta.width && meta.height, 'image.unreadable', 'the image header has no dimensions');
+  return { width: meta.width, height: meta.height };
 }
 
 function assertWithinPixels(width: number, height: number, limits: IntakeLimits): void {
