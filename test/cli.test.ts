@@ -33,7 +33,7 @@ describe('oblik CLI', () => {
       modelPack: string;
       faces: unknown[];
     };
-    expect(out).toMatchObject({ match: true, modelPack: 'faceplugin-fr512@1' });
+    expect(out).toMatchObject({ match: true, modelPack: 'faceplugin-fr512@2' });
     expect(out.score).toBeGreaterThan(out.threshold);
     expect(out.faces).toHaveLength(2);
   });

@@ -49,7 +49,7 @@ describe('face engine on real faces', () => {
     const c = await engine.capture(await readFace('lfw-dev', 'Al_Gore', 'Al_Gore_0001.jpg'), report);
     expect(c.template.vector).toHaveLength(512);
     expect(Math.hypot(...c.template.vector)).toBeCloseTo(1, 4);
-    expect(c.template.modelPack).toBe('faceplugin-fr512@1');
+    expect(c.template.modelPack).toBe('faceplugin-fr512@2');
   });
 
   it('puts the landmarks on the face in anatomical order', async () => {

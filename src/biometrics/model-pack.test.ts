@@ -18,7 +18,7 @@ function copyPack(): string {
 describe('model packs', () => {
   it('reads the bundled pack and verifies every model', () => {
     const pack = readModelPack(bundled);
-    expect(pack.tag).toBe('faceplugin-fr512@1');
+    expect(pack.tag).toBe('faceplugin-fr512@2');
     expect(pack.embeddingDim).toBe(512);
     for (const role of ['detector', 'landmarks', 'embedder', 'liveness'] as const) {
       expect(readVerifiedModel(pack, role).length).toBeGreaterThan(100_000);
