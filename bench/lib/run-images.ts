@@ -3,18 +3,24 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { AnalysedFace, StageTimings } from '../../src/biometrics/pipeline.js';
 import { AppError } from '../../src/errors/app-error.js';
+import { checkCapture } from '../../src/biometrics/capture-policy.js';
+
+const REPORT_ONLY = { enforceQuality: false, requireLiveness: false } as const;
 
 export interface ImageOutcome {
   readonly path: string;
+  /** The dominant face, if any was found, even when the capture policy refuses the image. */
   readonly face?: AnalysedFace;
+  /** Why a single-face capture refuses the image (no face, several faces, unreadable), if it does. */
   readonly error?: string;
   readonly timings?: StageTimings;
 }
 
 /**
- * Captures the dominant face of every image through the engine's worker pool, keeping every worker busy,
+ * Analyses the dominant face of every image through the engine's worker pool, keeping every worker busy,
  * with a progress bar on stderr. Quality and liveness are measured but not enforced, so that accuracy is
- * reported on every acquired face; refusals (no face, several faces, unreadable) are kept as error codes.
+ * reported on every acquired face; what a single-face capture would refuse (no face, several faces,
+ * unreadable) is kept as an error code.
  */
 export async function captureAll(engine: FaceEngine, paths: readonly string[]): Promise<Map<string, ImageOutcome>> {
   const bar = new SingleBar({ stream: process.stderr, etaBuffer: 200 }, Presets.shades_classic);
@@ -25,8 +31,16 @@ export async function captureAll(engine: FaceEngine, paths: readonly string[]): 
     while (next < paths.length) {
       const path = paths[next++]!;
       try {
-        const c = await engine.capture(await readFile(path), { enforceQuality: false, requireLiveness: false });
-        out.set(path, { path, face: c.face, timings: c.analysis.timings });
+        const analysis = await engine.analyse(await readFile(path), { dominantOnly: true });
+        const face = analysis.faces[0];
+        let error: string | undefined;
+        try {
+          checkCapture(analysis, { ...REPORT_ONLY, livenessThreshold: 0, minLivenessContext: 0 });
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          error = e.code;
+        }
+        out.set(path, { path, timings: analysis.timings, ...(face && { face }), ...(error && { error }) });
       } catch (e) {
         if (!(e instanceof AppError)) throw e;
         out.set(path, { path, error: e.code });

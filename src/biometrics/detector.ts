@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { OnnxModel } from './onnx-model.js';
 import { nonMaxSuppression, type Detection } from './face-selection.js';
-import { cropResize, toPlanarTensor, type Raster } from './raster.js';
+import { cropResizeToTensor, toPlanarTensor, type Raster } from './raster.js';
 
 /**
  * The RFB-320 face detector: the whole image squeezed to 320×240, BGR, (v − 127) / 128, planar. It emits
@@ -14,25 +14,28 @@ export interface DetectorSettings {
   readonly nmsIou: number;
 }
 
+const LAYOUT = { mean: 127, std: 128, bgr: true } as const;
+
 /**
- * The whole image at 320×240. Mild rescaling is done in place; a large photo is reduced by libvips, whose
- * filtered reduction is both faster and cleaner than supersampling in JavaScript.
+ * The whole image at 320×240 as the detector's tensor. Mild rescaling is done in one pass here; a large photo
+ * is reduced by libvips, whose filtered reduction is both faster and cleaner than supersampling in JavaScript.
  */
-async function detectorInput(image: Raster): Promise<Raster> {
+async function detectorInput(image: Raster): Promise<Float32Array> {
   const { width: W, height: H } = DETECTOR_INPUT;
   if (image.width <= 2 * W && image.height <= 2 * H) {
-    return cropResize(image, { x: 0, y: 0, w: image.width, h: image.height }, W, H);
+    return cropResizeToTensor(image, { x: 0, y: 0, w: image.width, h: image.height }, W, H, LAYOUT);
   }
   const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
     .resize(W, H, { fit: 'fill' })
     .raw()
     .toBuffer();
-  return {
+  const small: Raster = {
     width: W,
     height: H,
     channels: image.channels,
     data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
   };
+  return toPlanarTensor(small, LAYOUT.mean, LAYOUT.std, LAYOUT.bgr);
 }
 
 export async function detectFaces(model: OnnxModel, image: Raster, s: DetectorSettings): Promise<Detection[]> {
@@ -58,8 +61,7 @@ const PAD = 0.3;
 
 async function detectOnce(model: OnnxModel, image: Raster, s: DetectorSettings): Promise<Detection[]> {
   const { width: W, height: H } = DETECTOR_INPUT;
-  const small = await detectorInput(image);
-  const out = await model.run(toPlanarTensor(small, 127, 128, true), [1, 3, H, W]);
+  const out = await model.run(await detectorInput(image), [1, 3, H, W]);
   const scores = out['scores']!;
   const boxes = out['boxes']!;
   const found: Detection[] = [];

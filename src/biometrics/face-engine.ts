@@ -69,9 +69,12 @@ export class FaceEngine {
     return engine;
   }
 
-  /** Every face in the image (most dominant first, up to `maxFaces`), each fully analysed. */
-  analyse(image: Uint8Array): Promise<ImageAnalysis> {
-    return this.run(image, 'all');
+  /**
+   * Every face in the image (most dominant first, up to `maxFaces`), each fully analysed; with
+   * `dominantOnly`, only the dominant face is analysed (the others are still counted), and no policy applies.
+   */
+  analyse(image: Uint8Array, options: { dominantOnly?: boolean } = {}): Promise<ImageAnalysis> {
+    return this.run(image, options.dominantOnly ? 'single' : 'all');
   }
 
   /**
