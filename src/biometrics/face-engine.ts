@@ -37,6 +37,8 @@ export interface Comparison {
 }
 
 export class FaceEngine {
+  private inFlight = 0;
+
   private constructor(
     readonly modelPack: ModelPack,
     readonly settings: EngineSettings,
@@ -53,7 +55,6 @@ export class FaceEngine {
       minThreads: settings.threads,
       maxThreads: settings.threads,
       idleTimeout: Number.POSITIVE_INFINITY,
-      maxQueue: settings.maxQueue,
     });
     const engine = new FaceEngine(modelPack, settings, pool);
     try {
@@ -102,11 +103,19 @@ export class FaceEngine {
   }
 
   private async run(image: Uint8Array, mode: AnalysisMode): Promise<ImageAnalysis> {
+    // Back-pressure: beyond one task per worker plus `maxQueue` waiting, refuse at once (a retryable 503)
+    // rather than let latency grow without bound.
+    if (this.inFlight >= this.settings.threads + this.settings.maxQueue) {
+      throw new AppError('engine.unavailable', 'the face engine is saturated; retry shortly', { reason: 'queue_full' });
+    }
+    this.inFlight++;
     let result: WorkerResult;
     try {
       result = await this.pool.run({ image, mode }, { signal: AbortSignal.timeout(this.settings.taskTimeoutMs) });
     } catch (e) {
       throw engineFailure(e);
+    } finally {
+      this.inFlight--;
     }
     if (!result.ok) throw new AppError(result.error.code, result.error.message, result.error.data);
     return result.analysis;
@@ -115,9 +124,6 @@ export class FaceEngine {
 
 function engineFailure(e: unknown): AppError {
   const message = e instanceof Error ? e.message : String(e);
-  if (/queue is at limit/i.test(message)) {
-    return new AppError('engine.unavailable', 'the face engine is saturated; retry shortly', { reason: 'queue_full' });
-  }
   if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) {
     return new AppError('engine.unavailable', 'the face engine did not finish in time', { reason: 'timeout' });
   }
