@@ -17,12 +17,17 @@ export interface ImageOutcome {
 }
 
 /**
- * Analyses the dominant face of every image through the engine's worker pool, keeping every worker busy,
+ * Analyses the dominant face of every image through the engine's worker pool, `inFlight` at a time (by
+ * default enough to keep every worker busy),
  * with a progress bar on stderr. Quality and liveness are measured but not enforced, so that accuracy is
  * reported on every acquired face; what a single-face capture would refuse (no face, several faces,
  * unreadable) is kept as an error code.
  */
-export async function captureAll(engine: FaceEngine, paths: readonly string[]): Promise<Map<string, ImageOutcome>> {
+export async function captureAll(
+  engine: FaceEngine,
+  paths: readonly string[],
+  inFlight = engine.settings.threads * 2,
+): Promise<Map<string, ImageOutcome>> {
   const bar = new SingleBar({ stream: process.stderr, etaBuffer: 200 }, Presets.shades_classic);
   bar.start(paths.length, 0);
   const out = new Map<string, ImageOutcome>();
@@ -48,7 +53,7 @@ export async function captureAll(engine: FaceEngine, paths: readonly string[]): 
       bar.increment();
     }
   };
-  await Promise.all(Array.from({ length: engine.settings.threads * 2 }, worker));
+  await Promise.all(Array.from({ length: inFlight }, worker));
   bar.stop();
   return out;
 }

@@ -39,7 +39,13 @@ function serveLocalFiles(): void {
   globalThis.fetch = localFetch;
 }
 
-export async function startHumanPeer(): Promise<{ embed(image: Uint8Array): Promise<number[] | undefined> }> {
+/**
+ * Starts Human with BlazeFace and the faceres descriptor; with `liveness`, also its two presentation-attack
+ * models (antispoof and liveness), which makes it do the same work as Oblik's pipeline.
+ */
+export async function startHumanPeer(
+  options: { liveness?: boolean } = {},
+): Promise<{ embed(image: Uint8Array): Promise<number[] | undefined> }> {
   serveLocalFiles();
   // The package's exports map lacks "./" on its subpaths, so the node-wasm build is required by file path.
   const { Human } = require(join(humanDir, 'human', 'dist', 'human.node-wasm.js')) as {
@@ -64,8 +70,8 @@ export async function startHumanPeer(): Promise<{ embed(image: Uint8Array): Prom
       iris: { enabled: false },
       description: { enabled: true, skipFrames: 0, skipTime: 0 },
       emotion: { enabled: false },
-      antispoof: { enabled: false },
-      liveness: { enabled: false },
+      antispoof: { enabled: Boolean(options.liveness), skipFrames: 0, skipTime: 0 },
+      liveness: { enabled: Boolean(options.liveness), skipFrames: 0, skipTime: 0 },
     },
     body: { enabled: false },
     hand: { enabled: false },

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { OnnxModel } from './onnx-model.js';
 import { nonMaxSuppression, type Detection } from './face-selection.js';
-import { cropResizeToTensor, toPlanarTensor, type Raster } from './raster.js';
+import { resizeToTensor, toPlanarTensor, type Raster } from './raster.js';
 
 /**
  * The RFB-320 face detector: the whole image squeezed to 320×240, BGR, (v − 127) / 128, planar. It emits
@@ -23,7 +23,7 @@ const LAYOUT = { mean: 127, std: 128, bgr: true } as const;
 async function detectorInput(image: Raster): Promise<Float32Array> {
   const { width: W, height: H } = DETECTOR_INPUT;
   if (image.width <= 2 * W && image.height <= 2 * H) {
-    return cropResizeToTensor(image, { x: 0, y: 0, w: image.width, h: image.height }, W, H, LAYOUT);
+    return resizeToTensor(image, W, H, LAYOUT);
   }
   const data = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
     .resize(W, H, { fit: 'fill' })
