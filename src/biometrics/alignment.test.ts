@@ -5,6 +5,7 @@ import {
   cropResize,
   cropResizeToTensor,
   invertAffine,
+  resizeToTensor,
   toPlanarTensor,
   warpAffine,
   type Affine,
@@ -102,5 +103,19 @@ describe('warpAffine', () => {
         expect(Array.from(fused)).toEqual(Array.from(toPlanarTensor(cropResize(rgb, box, 32, 24), 127, 128, bgr)));
       }
     }
+  });
+
+  it('resizes a whole image into a tensor, replicating edges instead of fading them to black', () => {
+    const rgb: Raster = {
+      width: 5,
+      height: 4,
+      channels: 3,
+      data: Uint8Array.from({ length: 60 }, (_, i) => (i * 13) % 256),
+    };
+    const same = resizeToTensor(rgb, 5, 4, { mean: 0, std: 1, bgr: false });
+    expect(Array.from(same)).toEqual(Array.from(toPlanarTensor(rgb, 0, 1)));
+    const flat: Raster = { width: 3, height: 3, channels: 3, data: new Uint8Array(27).fill(200) };
+    const up = resizeToTensor(flat, 8, 6, { mean: 127, std: 128, bgr: true });
+    for (const v of up) expect(v).toBeCloseTo(73 / 128, 6);
   });
 });
