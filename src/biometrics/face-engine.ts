@@ -58,8 +58,8 @@ export class FaceEngine {
     });
     const engine = new FaceEngine(modelPack, settings, pool);
     try {
-      // An empty image is refused by intake in every worker, after that worker has loaded its models, so
-      // this surfaces a broken model pack now rather than on the first request.
+      // Workers load and verify the pack as they start; a first round of trivial tasks (an empty image, which
+      // intake refuses) waits for that, so a broken or tampered pack fails here rather than on a request.
       await Promise.all(
         Array.from({ length: settings.threads }, () => pool.run({ image: new Uint8Array(0), mode: 'single' })),
       );
