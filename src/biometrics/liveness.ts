@@ -10,7 +10,7 @@ const SIZE = 128;
 const CONTEXT = 2.7;
 // Class 0 is the live face; 1 and 2 are the attack classes (checked on the silentface real, poster and replay
 // samples, where BGR input separates them far better than RGB).
-export const LIVE_CLASS = 0;
+const LIVE_CLASS = 0;
 const LAYOUT = { mean: 0, std: 1, bgr: true } as const;
 
 export interface LivenessScore {

@@ -38,10 +38,6 @@ export class AppError extends Error {
   }
 }
 
-export function isErrorCode(value: unknown): value is ErrorCode {
-  return typeof value === 'string' && Object.hasOwn(errorStatus, value);
-}
-
 /**
  * Throws an {@link AppError} with `code` unless `condition` holds.
  * @example assertThat(bytes.length > 0, 'image.unreadable', 'the image is empty');
