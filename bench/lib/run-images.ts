@@ -3,9 +3,15 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { AnalysedFace, StageTimings } from '../../src/biometrics/pipeline.js';
 import { AppError } from '../../src/errors/app-error.js';
-import { checkCapture } from '../../src/biometrics/capture-policy.js';
+import { checkCapture, type CapturePolicy } from '../../src/biometrics/capture-policy.js';
 
-const REPORT_ONLY = { enforceQuality: false, requireLiveness: false } as const;
+// Only the refusals that make an image unusable count; quality and liveness are reported, not enforced.
+const REPORT_ONLY: CapturePolicy = {
+  enforceQuality: false,
+  requireLiveness: false,
+  livenessThreshold: 0,
+  minLivenessContext: 0,
+};
 
 export interface ImageOutcome {
   readonly path: string;
@@ -40,7 +46,7 @@ export async function captureAll(
         const face = analysis.faces[0];
         let error: string | undefined;
         try {
-          checkCapture(analysis, { ...REPORT_ONLY, livenessThreshold: 0, minLivenessContext: 0 });
+          checkCapture(analysis, REPORT_ONLY);
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           error = e.code;

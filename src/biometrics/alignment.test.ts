@@ -3,7 +3,6 @@ import { ARCFACE_112, estimateSimilarity } from './alignment.js';
 import {
   applyAffine,
   cropResize,
-  cropResizeToTensor,
   invertAffine,
   resizeToTensor,
   toPlanarTensor,
@@ -85,24 +84,6 @@ describe('warpAffine', () => {
     const p = applyAffine(invertAffine(m), applyAffine(m, [5, 7]));
     expect(p[0]).toBeCloseTo(5, 9);
     expect(p[1]).toBeCloseTo(7, 9);
-  });
-
-  it('packs a crop into a tensor in one pass exactly as cropping then packing does', () => {
-    const rgb: Raster = {
-      width: 40,
-      height: 30,
-      channels: 3,
-      data: Uint8Array.from({ length: 40 * 30 * 3 }, (_, i) => (i * 37) % 256),
-    };
-    for (const box of [
-      { x: 0, y: 0, w: 40, h: 30 },
-      { x: -5, y: 3.5, w: 25, h: 20 },
-    ]) {
-      for (const bgr of [false, true]) {
-        const fused = cropResizeToTensor(rgb, box, 32, 24, { mean: 127, std: 128, bgr });
-        expect(Array.from(fused)).toEqual(Array.from(toPlanarTensor(cropResize(rgb, box, 32, 24), 127, 128, bgr)));
-      }
-    }
   });
 
   it('resizes a whole image into a tensor, replicating edges instead of fading them to black', () => {

@@ -1,6 +1,6 @@
 import type { Box } from './face-selection.js';
 import type { OnnxModel } from './onnx-model.js';
-import { cropResizeToTensor, type Raster } from './raster.js';
+import { cropResize, toPlanarTensor, type Raster } from './raster.js';
 
 /**
  * The presentation-attack classifier (MiniFASNet family): the face box enlarged 2.7× around its centre
@@ -11,7 +11,6 @@ const CONTEXT = 2.7;
 // Class 0 is the live face; 1 and 2 are the attack classes (checked on the silentface real, poster and replay
 // samples, where BGR input separates them far better than RGB).
 const LIVE_CLASS = 0;
-const LAYOUT = { mean: 0, std: 1, bgr: true } as const;
 
 export interface LivenessScore {
   /** The probability that the face is a live person rather than a print, a screen or a mask. */
@@ -26,7 +25,8 @@ export interface LivenessScore {
 
 export async function scoreLiveness(model: OnnxModel, image: Raster, box: Box): Promise<LivenessScore> {
   const region = contextBox(image, box);
-  const out = await model.run(cropResizeToTensor(image, region, SIZE, SIZE, LAYOUT), [1, 3, SIZE, SIZE]);
+  // Raw 0–255 values in BGR order.
+  const out = await model.run(toPlanarTensor(cropResize(image, region, SIZE, SIZE), 0, 1, true), [1, 3, SIZE, SIZE]);
   return { score: softmax(Object.values(out)[0]!)[LIVE_CLASS]!, context: region.w / (box.x2 - box.x1) };
 }
 

@@ -59,84 +59,37 @@ export function warpAffine(src: Raster, forward: Affine, width: number, height: 
   return { width, height, channels, data: out };
 }
 
-/** How a resampled image is packed for a network: (v − mean) / std, planar, optionally BGR. */
-export interface TensorLayout {
-  readonly mean: number;
-  readonly std: number;
-  readonly bgr: boolean;
-}
-
-/**
- * The hot path of {@link warpAffine}: one bilinear tap per pixel, three channels, interior pixels inlined.
- * With a `layout` it writes the network's planar float tensor directly (values rounded to 8 bits first, so
- * the result equals warping and then packing), saving a pass over the image.
- */
-function warpBilinearRgb(
-  src: Raster,
-  inv: Affine,
-  width: number,
-  height: number,
-  out: Uint8Array | Float32Array,
-  layout?: TensorLayout,
-): void {
+/** The hot path of {@link warpAffine}: one bilinear tap per pixel, three channels, interior pixels inlined. */
+function warpBilinearRgb(src: Raster, inv: Affine, width: number, height: number, out: Uint8Array): void {
   const { width: sw, height: sh, data } = src;
   const edge = new Float64Array(3);
-  const value = new Float64Array(3);
   const stride = sw * 3;
-  const plane = width * height;
-  const k = layout ? 1 / layout.std : 1;
-  const mean = layout?.mean ?? 0;
-  // Where channel c of a pixel goes: interleaved bytes, or its plane of the tensor.
-  const target = layout ? [0, 1, 2].map((c) => (layout.bgr ? 2 - c : c) * plane) : [0, 1, 2];
-  for (let y = 0, p = 0; y < height; y++) {
+  let o = 0;
+  for (let y = 0; y < height; y++) {
     let fxSrc = inv[1] * y + inv[2];
     let fySrc = inv[4] * y + inv[5];
-    for (let x = 0; x < width; x++, p++, fxSrc += inv[0], fySrc += inv[3]) {
+    for (let x = 0; x < width; x++, o += 3, fxSrc += inv[0], fySrc += inv[3]) {
       const x0 = Math.floor(fxSrc);
       const y0 = Math.floor(fySrc);
       if (x0 < 0 || y0 < 0 || x0 + 1 >= sw || y0 + 1 >= sh) {
         edge.fill(0);
         sampleBilinear(src, fxSrc, fySrc, edge);
-        value.set(edge);
-      } else {
-        const fx = fxSrc - x0;
-        const fy = fySrc - y0;
-        const i = y0 * stride + x0 * 3;
-        const j = i + stride;
-        for (let c = 0; c < 3; c++) {
-          const top = data[i + c]! + fx * (data[i + 3 + c]! - data[i + c]!);
-          const bottom = data[j + c]! + fx * (data[j + 3 + c]! - data[j + c]!);
-          value[c] = top + fy * (bottom - top);
-        }
+        out[o] = edge[0]! + 0.5;
+        out[o + 1] = edge[1]! + 0.5;
+        out[o + 2] = edge[2]! + 0.5;
+        continue;
       }
+      const fx = fxSrc - x0;
+      const fy = fySrc - y0;
+      const i = y0 * stride + x0 * 3;
+      const j = i + stride;
       for (let c = 0; c < 3; c++) {
-        const v = Math.floor(value[c]! + 0.5);
-        if (layout) out[target[c]! + p] = (v - mean) * k;
-        else out[p * 3 + c] = v;
+        const top = data[i + c]! + fx * (data[i + 3 + c]! - data[i + c]!);
+        const bottom = data[j + c]! + fx * (data[j + 3 + c]! - data[j + c]!);
+        out[o + c] = top + fy * (bottom - top) + 0.5;
       }
     }
   }
-}
-
-/**
- * Crops the box, scales it to `width`×`height` and packs it as a planar float tensor in one pass (for
- * three-channel images at up to 2× reduction; otherwise by {@link cropResize} then {@link toPlanarTensor}).
- */
-export function cropResizeToTensor(
-  src: Raster,
-  box: { x: number; y: number; w: number; h: number },
-  width: number,
-  height: number,
-  layout: TensorLayout,
-): Float32Array {
-  const forward = cropAffine(box, width, height);
-  const inv = invertAffine(forward);
-  if (src.channels !== 3 || Math.max(Math.abs(inv[0]), Math.abs(inv[4])) > 2) {
-    return toPlanarTensor(warpAffine(src, forward, width, height), layout.mean, layout.std, layout.bgr);
-  }
-  const out = new Float32Array(width * height * 3);
-  warpBilinearRgb(src, inv, width, height, out, layout);
-  return out;
 }
 
 function sampleBilinear(src: Raster, x: number, y: number, acc: Float64Array): void {
@@ -191,6 +144,13 @@ function cropAffine(box: { x: number; y: number; w: number; h: number }, width: 
   const sx = width / box.w;
   const sy = height / box.h;
   return [sx, 0, sx * (0.5 - box.x) - 0.5, 0, sy, sy * (0.5 - box.y) - 0.5];
+}
+
+/** How a resampled image is packed for a network: (v − mean) / std, planar, optionally BGR. */
+export interface TensorLayout {
+  readonly mean: number;
+  readonly std: number;
+  readonly bgr: boolean;
 }
 
 /**
