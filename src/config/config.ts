@@ -1,7 +1,9 @@
 import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { EngineSettings } from '../biometrics/face-engine.js';
+import { SEGMENT_ID } from '../modules/segments/segment-id.js';
 
 /**
  * Configuration: parsed once from the environment with a schema, frozen, and passed to whatever needs it.
@@ -35,10 +37,61 @@ const envSchema = z.object({
   OBLIK_QUALITY_MIN_BRIGHTNESS: num(40, 0, 255),
   OBLIK_QUALITY_MAX_BRIGHTNESS: num(220, 0, 255),
   OBLIK_QUALITY_MAX_CLIPPED_FRACTION: num(0.25, 0, 1),
+  PORT: int(8080, 0, 65_535),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  OBLIK_DATA_DIR: z.string().min(1).default('.oblik'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for the embedded SQLite store)')
+    .optional(),
+  OBLIK_DATABASE_POOL_SIZE: int(10, 1, 500),
+  OBLIK_MASTER_KEY: z.string().optional(),
+  OBLIK_RETIRED_MASTER_KEYS: z.string().optional(),
+  OBLIK_BOOTSTRAP_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
+  OBLIK_SEGMENTS: z.string().optional(),
+  OBLIK_REQUIRE_LIVENESS: z
+    .enum(['true', 'false', '1', '0'])
+    .default('false')
+    .transform((v) => v === 'true' || v === '1'),
+  OBLIK_IDENTIFY_THRESHOLD: num(0.5, -1, 1),
+  OBLIK_DEDUP_THRESHOLD: num(0.5, -1, 1),
+  OBLIK_IDENTIFY_MAX_CANDIDATES: int(10, 1, 100),
+  OBLIK_IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 365),
+  OBLIK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
 export interface Config {
   readonly engine: EngineSettings;
+  readonly server: { readonly host: string; readonly port: number; readonly logLevel: string };
+  /** `sqlite` keeps one file under the data directory; `postgres` is the production store. */
+  readonly database:
+    | { readonly dialect: 'sqlite'; readonly file: string }
+    | { readonly dialect: 'postgres'; readonly url: string; readonly poolSize: number };
+  readonly keys: {
+    /** Where the embedded default keeps its generated master key when none is configured. */
+    readonly keyFile: string;
+    /** Base64 of 32 bytes; when unset, the key file is used (and created on first run). */
+    readonly masterKey?: string;
+    /** Earlier master keys (base64, comma-separated), still able to unwrap data keys during a rotation. */
+    readonly retiredMasterKeys: readonly string[];
+  };
+  readonly registry: {
+    readonly dataDir: string;
+    readonly bootstrapAdminKey?: string;
+    /** Regional segments created at start: `id:Name,id:Name`. The `federal` segment always exists. */
+    readonly segments: readonly { readonly id: string; readonly name: string }[];
+    /** 1:N candidates are returned only at or above this similarity (stricter than 1:1: see README). */
+    readonly identifyThreshold: number;
+    /** An enrolment whose face scores at or above this against another person is refused as a duplicate. */
+    readonly dedupThreshold: number;
+    readonly maxCandidates: number;
+    readonly idempotencyTtlHours: number;
+    /**
+     * Refuse every capture whose liveness fails, for every relying party (each party can also require it for
+     * itself). Off by default: see README (Liveness in the registry) for the measured reasons.
+     */
+    readonly requireLiveness: boolean;
+  };
 }
 
 export class ConfigError extends Error {
@@ -58,7 +111,27 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       'invalid configuration: OBLIK_QUALITY_MIN_BRIGHTNESS must be below OBLIK_QUALITY_MAX_BRIGHTNESS',
     );
   }
+  const dataDir = resolve(e.OBLIK_DATA_DIR);
   return deepFreeze({
+    server: { host: e.HOST, port: e.PORT, logLevel: e.OBLIK_LOG_LEVEL },
+    database: e.DATABASE_URL
+      ? { dialect: 'postgres' as const, url: e.DATABASE_URL, poolSize: e.OBLIK_DATABASE_POOL_SIZE }
+      : { dialect: 'sqlite' as const, file: resolve(dataDir, 'oblik.sqlite') },
+    keys: {
+      keyFile: resolve(dataDir, 'master.key'),
+      ...(e.OBLIK_MASTER_KEY ? { masterKey: e.OBLIK_MASTER_KEY } : {}),
+      retiredMasterKeys: splitList(e.OBLIK_RETIRED_MASTER_KEYS),
+    },
+    registry: {
+      dataDir,
+      ...(e.OBLIK_BOOTSTRAP_ADMIN_KEY ? { bootstrapAdminKey: e.OBLIK_BOOTSTRAP_ADMIN_KEY } : {}),
+      segments: parseSegments(e.OBLIK_SEGMENTS),
+      identifyThreshold: e.OBLIK_IDENTIFY_THRESHOLD,
+      dedupThreshold: e.OBLIK_DEDUP_THRESHOLD,
+      maxCandidates: e.OBLIK_IDENTIFY_MAX_CANDIDATES,
+      idempotencyTtlHours: e.OBLIK_IDEMPOTENCY_TTL_HOURS,
+      requireLiveness: e.OBLIK_REQUIRE_LIVENESS,
+    },
     engine: {
       modelPackDir: e.OBLIK_MODEL_PACK_DIR,
       threads: e.OBLIK_ENGINE_THREADS,
@@ -85,6 +158,25 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxClippedFraction: e.OBLIK_QUALITY_MAX_CLIPPED_FRACTION,
       },
     },
+  });
+}
+
+function splitList(value: string | undefined): string[] {
+  return (value ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+}
+
+function parseSegments(value: string | undefined): { id: string; name: string }[] {
+  return splitList(value).map((entry) => {
+    const [id = '', ...name] = entry.split(':');
+    if (!SEGMENT_ID.test(id)) {
+      throw new ConfigError(
+        `invalid configuration:\n  OBLIK_SEGMENTS: "${id}" is not a segment id (${SEGMENT_ID.source})`,
+      );
+    }
+    return { id, name: name.join(':').trim() || id };
   });
 }
 

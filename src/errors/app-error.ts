@@ -12,7 +12,23 @@ export const errorStatus = {
   'face.spoof_suspected': 422,
   'template.model_mismatch': 409,
   'request.invalid': 400,
+  'request.unsupported_media_type': 415,
+  'request.too_large': 413,
+  'request.not_found': 404,
+  'idempotency.key_reused': 422,
+  'auth.unauthorized': 401,
+  'auth.forbidden': 403,
+  'consent.missing': 403,
+  'person.not_found': 404,
+  'segment.not_found': 404,
+  'segment.exists': 409,
+  'adjudication.not_found': 404,
+  'adjudication.resolved': 409,
+  'enrolment.duplicate': 409,
+  'enrolment.face_mismatch': 409,
   'engine.unavailable': 503,
+  'store.unavailable': 503,
+  'internal.error': 500,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;

@@ -1,0 +1,167 @@
+import { createRequire } from 'node:module';
+import type { FastifyInstance } from 'fastify';
+import { FaceEngine } from './biometrics/face-engine.js';
+import type { Config } from './config/config.js';
+import { openStore, type Store } from './db/connection.js';
+import { migrateToLatest } from './db/migrate.js';
+import { createHttpApp } from './http/app.js';
+import { registerMetrics } from './http/metrics.js';
+import { loadMasterKeyring, type MasterKeyring } from './keys/master-keyring.js';
+import { Matcher } from './matcher/matcher.js';
+import { AccessService } from './modules/access/access.service.js';
+import { adjudicationsRoutes } from './modules/adjudications/adjudications.routes.js';
+import { AdjudicationsService } from './modules/adjudications/adjudications.service.js';
+import { auditRoutes } from './modules/audit/audit.routes.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { enrolmentRoutes } from './modules/enrolment/enrolment.routes.js';
+import { EnrolmentService, type StepProbe } from './modules/enrolment/enrolment.service.js';
+import { healthRoutes } from './modules/health/health.routes.js';
+import { IdempotencyService } from './modules/idempotency/idempotency.service.js';
+import { DataKeys } from './modules/keys/data-keys.js';
+import { KeysService } from './modules/keys/keys.service.js';
+import { matchingRoutes } from './modules/matching/matching.routes.js';
+import { MatchingService } from './modules/matching/matching.service.js';
+import { personsRoutes } from './modules/persons/persons.routes.js';
+import { PersonsService } from './modules/persons/persons.service.js';
+import { principalsRoutes } from './modules/principals/principals.routes.js';
+import { PrincipalsService } from './modules/principals/principals.service.js';
+import { segmentsRoutes } from './modules/segments/segments.routes.js';
+import { SegmentsService } from './modules/segments/segments.service.js';
+import { TemplateVault } from './modules/templates/template-vault.js';
+import { systemClock, type Clock } from './ports/clock.js';
+import { randomIds, type IdSource } from './ports/ids.js';
+
+export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/** What the composition can be given instead of building it (tests share one engine, fix clocks, probe steps). */
+export interface RegistryOverrides {
+  readonly engine?: FaceEngine;
+  readonly clock?: Clock;
+  readonly ids?: IdSource;
+  readonly enrolmentProbe?: StepProbe;
+}
+
+export interface Registry {
+  readonly app: FastifyInstance;
+  readonly store: Store;
+  readonly matcher: Matcher;
+  readonly engine: FaceEngine;
+  readonly keyring: MasterKeyring;
+  readonly services: {
+    readonly principals: PrincipalsService;
+    readonly segments: SegmentsService;
+    readonly keys: KeysService;
+    readonly dataKeys: DataKeys;
+    readonly idempotency: IdempotencyService;
+  };
+  /** What start-up did, for the banner. */
+  readonly startup: {
+    readonly templatesLoaded: number;
+    readonly segmentsCreated: string[];
+    readonly dataKeysRewrapped: number;
+    readonly bootstrapAdmin?: { readonly id: string; readonly created: boolean };
+  };
+  close(): Promise<void>;
+}
+
+/**
+ * The one place that builds repositories → services → routes. Opens and migrates the store, loads the keys,
+ * makes sure the configured segments exist, loads every template into the matcher, then mounts the routes.
+ */
+export async function buildRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
+  const clock = overrides.clock ?? systemClock;
+  const ids = overrides.ids ?? randomIds;
+  const store = openStore(config.database);
+  const ownEngine = !overrides.engine;
+  let engine: FaceEngine | undefined = overrides.engine;
+  try {
+    const { db } = store;
+    await migrateToLatest(db);
+    const keyring = loadMasterKeyring(config.keys);
+    const dataKeys = new DataKeys(db, keyring, clock);
+    await dataKeys.load();
+
+    const audit = new AuditService(db, clock, ids);
+    const idempotency = new IdempotencyService(db, clock);
+    const access = new AccessService(db, audit);
+    const matcher = new Matcher();
+    const vault = new TemplateVault(db, dataKeys);
+    const segments = new SegmentsService(db, dataKeys, audit, clock);
+    const principals = new PrincipalsService(db, audit, idempotency, clock, ids);
+    const keys = new KeysService(db, dataKeys, vault, segments, audit);
+
+    const segmentsCreated = await segments.ensure(config.registry.segments);
+    const dataKeysRewrapped = await dataKeys.rewrapAll();
+    const bootstrapAdmin = config.registry.bootstrapAdminKey
+      ? await principals.bootstrapAdmin(config.registry.bootstrapAdminKey)
+      : undefined;
+    const templatesLoaded = await vault.loadInto(matcher);
+    await idempotency.purge(config.registry.idempotencyTtlHours);
+
+    engine ??= await FaceEngine.start(config.engine);
+    const thresholds = {
+      matchThreshold: config.engine.matchThreshold,
+      identifyThreshold: config.registry.identifyThreshold,
+      dedupThreshold: config.registry.dedupThreshold,
+      livenessThreshold: config.engine.livenessThreshold,
+      maxCandidates: config.registry.maxCandidates,
+      requireLiveness: config.registry.requireLiveness,
+    };
+    const enrolment = new EnrolmentService(
+      db,
+      engine,
+      matcher,
+      vault,
+      access,
+      audit,
+      idempotency,
+      clock,
+      ids,
+      thresholds,
+      overrides.enrolmentProbe,
+    );
+    const matching = new MatchingService(engine, matcher, access, audit, idempotency, thresholds);
+    const persons = new PersonsService(db, matcher, access, audit, clock);
+    const adjudications = new AdjudicationsService(db, access, audit, clock);
+
+    const app = await createHttpApp(
+      { maxImageBytes: config.engine.intake.maxBytes, logLevel: config.server.logLevel, version: VERSION },
+      principals,
+    );
+    const metrics = registerMetrics(app, matcher);
+    healthRoutes(app, { db, dialect: store.dialect, matcher, modelPack: engine.modelPack.tag, metrics });
+    segmentsRoutes(app, segments, keys);
+    principalsRoutes(app, principals);
+    enrolmentRoutes(app, enrolment);
+    matchingRoutes(app, matching);
+    personsRoutes(app, persons);
+    adjudicationsRoutes(app, adjudications);
+    auditRoutes(app, audit);
+    await app.ready();
+
+    const startedEngine = engine;
+    return {
+      app,
+      store,
+      matcher,
+      engine: startedEngine,
+      keyring,
+      services: { principals, segments, keys, dataKeys, idempotency },
+      startup: {
+        templatesLoaded,
+        segmentsCreated,
+        dataKeysRewrapped,
+        ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
+      },
+      async close() {
+        await app.close();
+        if (ownEngine) await startedEngine.close();
+        await store.close();
+      },
+    };
+  } catch (e) {
+    if (ownEngine && engine) await engine.close();
+    await store.close();
+    throw e;
+  }
+}

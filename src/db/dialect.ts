@@ -1,0 +1,11 @@
+import { PostgresAdapter, SqliteAdapter, type Kysely } from 'kysely';
+
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Which SQL dialect a Kysely instance speaks, for the few places (migrations) that must branch on it. */
+export function dialectOf(db: Kysely<unknown>): Dialect {
+  const adapter = db.getExecutor().adapter;
+  if (adapter instanceof SqliteAdapter) return 'sqlite';
+  if (adapter instanceof PostgresAdapter) return 'postgres';
+  throw new Error('Oblik supports SQLite and PostgreSQL only');
+}

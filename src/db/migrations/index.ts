@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as registry from './2026-11-23T0900-registry.js';
+
+/**
+ * Every migration, in order. Append only: a released migration is never edited; a change is a new entry.
+ * Listed in code (not read from a folder) so the built and the TypeScript trees migrate alike.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-23T0900-registry': registry,
+};

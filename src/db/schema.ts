@@ -1,0 +1,119 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The store's tables as Kysely sees them, identical on SQLite and PostgreSQL. Instants are ISO-8601 UTC text
+ * (they sort as they compare on both dialects); lists are JSON text; ids are opaque prefixed random strings.
+ */
+export interface Database {
+  segments: SegmentTable;
+  segment_keys: SegmentKeyTable;
+  principals: PrincipalTable;
+  persons: PersonTable;
+  person_consents: PersonConsentTable;
+  templates: TemplateTable;
+  adjudications: AdjudicationTable;
+  audit_events: AuditEventTable;
+  idempotency_records: IdempotencyRecordTable;
+}
+
+export interface SegmentTable {
+  id: string;
+  name: string;
+  created_at: string;
+}
+
+export interface SegmentKeyTable {
+  segment_id: string;
+  version: number;
+  /** The data key sealed with AES-256-GCM under the master key `master_key_id`. */
+  wrapped_key: string;
+  master_key_id: string;
+  state: 'active' | 'retired';
+  created_at: string;
+}
+
+export interface PrincipalTable {
+  id: string;
+  role: 'admin' | 'operator' | 'relying_party';
+  name: string;
+  /** SHA-256 of the API key: keys are 256-bit random, so a slow hash would add nothing but latency. */
+  key_hash: string;
+  purposes: string;
+  segments: string;
+  rights: string;
+  /** 1 if every capture for this principal must pass the liveness check, else 0 (portable boolean). */
+  require_liveness: number;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+export interface PersonTable {
+  id: string;
+  segment_id: string;
+  status: 'active' | 'deleted';
+  enrolled_by: string;
+  created_at: string;
+  deleted_at: string | null;
+}
+
+export interface PersonConsentTable {
+  person_id: string;
+  purpose: string;
+  source: string;
+  granted_at: string;
+}
+
+export interface TemplateTable {
+  id: string;
+  person_id: string;
+  segment_id: string;
+  model_pack: string;
+  key_version: number;
+  /** nonce ‖ AES-256-GCM ciphertext ‖ tag, bound to the row by its additional data. */
+  sealed_vector: Buffer;
+  channel: string;
+  enrolled_by: string;
+  quality: string;
+  liveness: number;
+  created_at: string;
+}
+
+export interface AdjudicationTable {
+  id: string;
+  segment_id: string;
+  candidate_person_id: string;
+  score: number;
+  channel: string;
+  requested_by: string;
+  status: 'open' | 'same_person' | 'different_people';
+  note: string | null;
+  created_at: string;
+  resolved_by: string | null;
+  resolved_at: string | null;
+}
+
+export interface AuditEventTable {
+  seq: Generated<number>;
+  id: string;
+  at: string;
+  actor_id: string;
+  actor_role: string;
+  action: string;
+  purpose: string | null;
+  segment_id: string | null;
+  person_id: string | null;
+  template_id: string | null;
+  result: string;
+  score: number | null;
+  request_id: string | null;
+  detail: string | null;
+}
+
+export interface IdempotencyRecordTable {
+  principal_id: string;
+  key: string;
+  request_hash: string;
+  status_code: number;
+  response: string;
+  created_at: string;
+}

@@ -1,0 +1,139 @@
+import { ExactIndex } from './exact-index.js';
+import { compareHits } from './scoring.js';
+import type { Hit, SearchOptions, VectorIndex } from './vector-index.js';
+
+/** A stored template as the matcher indexes it. */
+export interface IndexedTemplate {
+  templateId: string;
+  personId: string;
+  segment: string;
+  modelPack: string;
+  vector: Float32Array;
+}
+
+/** Builds the index for one (segment, model pack); receives the dimension of the first template added. */
+export type IndexFactory = (dim: number) => VectorIndex;
+
+interface Shard {
+  readonly segment: string;
+  readonly modelPack: string;
+  readonly index: VectorIndex;
+}
+
+/**
+ * All enrolled templates in memory, one {@link VectorIndex} per (segment, model pack): segments are searched
+ * only when asked for, and templates of different model packs live in unrelated spaces, so they never meet in
+ * one index. Synchronous and free of I/O; the services load it from the store and keep it in step.
+ * @example
+ * const matcher = new Matcher();
+ * matcher.add({ templateId: 't1', personId: 'p1', segment: 'telecom', modelPack: 'arcface@1', vector });
+ * matcher.verify('p1', 'telecom', 'arcface@1', probe); // { templateId: 't1', score: 0.83 }
+ * matcher.identify(['telecom'], 'arcface@1', probe, { k: 5, minScore: 0.5 });
+ */
+export class Matcher {
+  // segment -> model pack -> shard
+  private readonly shards = new Map<string, Map<string, Shard>>();
+  private readonly shardOf = new Map<string, Shard>();
+  // Arrays, not Sets: a person has a few templates, and there may be millions of people.
+  private readonly templatesOf = new Map<string, string[]>();
+
+  constructor(private readonly factory: IndexFactory = (dim) => new ExactIndex(dim)) {}
+
+  /** Indexes a template; throws if its id is already indexed or its dimension differs from its index's. */
+  add(t: IndexedTemplate): void {
+    if (this.shardOf.has(t.templateId)) throw new Error(`template ${t.templateId} is already indexed`);
+    let packs = this.shards.get(t.segment);
+    if (!packs) this.shards.set(t.segment, (packs = new Map<string, Shard>()));
+    let shard = packs.get(t.modelPack);
+    if (!shard) {
+      shard = { segment: t.segment, modelPack: t.modelPack, index: this.factory(t.vector.length) };
+      packs.set(t.modelPack, shard);
+    }
+    shard.index.add(t.templateId, t.personId, t.vector);
+    this.shardOf.set(t.templateId, shard);
+    const held = this.templatesOf.get(t.personId);
+    if (held) held.push(t.templateId);
+    else this.templatesOf.set(t.personId, [t.templateId]);
+  }
+
+  /** Forgets one template; false if it was not indexed. */
+  remove(templateId: string): boolean {
+    const shard = this.shardOf.get(templateId);
+    if (!shard) return false;
+    const personId = shard.index.ownerOf(templateId)!;
+    shard.index.remove(templateId);
+    this.shardOf.delete(templateId);
+    const held = this.templatesOf.get(personId)!;
+    held.splice(held.indexOf(templateId), 1);
+    if (held.length === 0) this.templatesOf.delete(personId);
+    // Drop an emptied index so its buffer is freed; the next template of that key builds a fresh one.
+    if (shard.index.size === 0) {
+      const packs = this.shards.get(shard.segment)!;
+      packs.delete(shard.modelPack);
+      if (packs.size === 0) this.shards.delete(shard.segment);
+    }
+    return true;
+  }
+
+  /** Forgets every template of a person in every segment and model pack; returns how many there were. */
+  removePerson(personId: string): number {
+    const ids = [...(this.templatesOf.get(personId) ?? [])];
+    for (const id of ids) this.remove(id);
+    return ids.length;
+  }
+
+  /** 1:1: the person's best template in that segment and model pack against the probe, if they have one. */
+  verify(
+    personId: string,
+    segment: string,
+    modelPack: string,
+    query: Float32Array,
+  ): { templateId: string; score: number } | undefined {
+    const best = this.shards.get(segment)?.get(modelPack)?.index.scoreOwner(personId, query);
+    return best && { templateId: best.id, score: best.score };
+  }
+
+  /**
+   * 1:N over the given segments: each segment's top k, merged with one hit per person (their best), re-sorted
+   * and cut to k. Hit.id is the templateId and Hit.owner the personId. Merging per-segment top-k lists is
+   * exact: a person outside a segment's top k is beaten there by k others, so also overall.
+   */
+  identify(segments: readonly string[], modelPack: string, query: Float32Array, options: SearchOptions): Hit[] {
+    const best = new Map<string, Hit>();
+    for (const segment of new Set(segments)) {
+      const index = this.shards.get(segment)?.get(modelPack)?.index;
+      for (const hit of index?.search(query, options) ?? []) {
+        const held = best.get(hit.owner);
+        if (!held || compareHits(hit, held) < 0) best.set(hit.owner, hit);
+      }
+    }
+    return [...best.values()].sort(compareHits).slice(0, options.k);
+  }
+
+  /** Number of templates, in one segment or in all. */
+  size(segment?: string): number {
+    let total = 0;
+    for (const [name, packs] of this.shards) {
+      if (segment !== undefined && name !== segment) continue;
+      for (const shard of packs.values()) total += shard.index.size;
+    }
+    return total;
+  }
+
+  /** Every indexed template id, for consistency checks against the store. */
+  templateIds(): Set<string> {
+    return new Set(this.shardOf.keys());
+  }
+
+  /** One row per index: its key, template count and vector storage bytes. */
+  stats(): { segment: string; modelPack: string; templates: number; bytes: number }[] {
+    return [...this.shards.values()].flatMap((packs) =>
+      [...packs.values()].map(({ segment, modelPack, index }) => ({
+        segment,
+        modelPack,
+        templates: index.size,
+        bytes: index.memoryBytes(),
+      })),
+    );
+  }
+}

@@ -1,0 +1,60 @@
+import type { Principal } from './principal.js';
+import type { Purpose, Right } from './purposes.js';
+
+/**
+ * The pure rules of the one authorisation step. A decision is either allowed or a refusal with the stable
+ * code the caller sees and a reason that goes into the audit record (never to the caller, where it could tell
+ * a relying party more than it may know).
+ */
+export type Decision =
+  | { readonly allowed: true }
+  | {
+      readonly allowed: false;
+      readonly code: 'auth.forbidden' | 'consent.missing';
+      readonly reason: 'role' | 'missing_right' | 'purpose_not_allowed' | 'segment_not_allowed' | 'no_consent';
+    };
+
+const ALLOW: Decision = { allowed: true };
+const forbid = (reason: Extract<Decision, { allowed: false }>['reason']): Decision => ({
+  allowed: false,
+  code: 'auth.forbidden',
+  reason,
+});
+
+/** May this relying party use `right` for `purpose` (when the operation has one), in any of its segments? */
+export function relyingPartyMayUse(principal: Principal, right: Right, purpose?: Purpose): Decision {
+  if (principal.role !== 'relying_party') return forbid('role');
+  if (!principal.rights.includes(right)) return forbid('missing_right');
+  if (purpose !== undefined && !principal.purposes.includes(purpose)) return forbid('purpose_not_allowed');
+  return ALLOW;
+}
+
+/** …and in this segment? */
+export function relyingPartyMay(principal: Principal, right: Right, segment: string, purpose?: Purpose): Decision {
+  const use = relyingPartyMayUse(principal, right, purpose);
+  if (!use.allowed) return use;
+  return principal.segments.includes(segment) ? ALLOW : forbid('segment_not_allowed');
+}
+
+/**
+ * May an administrator or operator act on people (deletion, adjudication), in `segment` if given?
+ * Administrators act everywhere; an operator only in its own segments.
+ */
+export function operatorMay(principal: Principal, segment?: string): Decision {
+  if (principal.role === 'admin') return ALLOW;
+  if (principal.role !== 'operator') return forbid('role');
+  return segment === undefined || principal.segments.includes(segment) ? ALLOW : forbid('segment_not_allowed');
+}
+
+/**
+ * Has the person agreed to this use? Here consent is the set of purposes agreed at enrolment; citizen-managed
+ * grants, expiries and locks extend this function's inputs, not its callers.
+ */
+export function consentAllows(consents: ReadonlySet<string>, purpose: Purpose): Decision {
+  return consents.has(purpose) ? ALLOW : { allowed: false, code: 'consent.missing', reason: 'no_consent' };
+}
+
+/** Only administrators may manage segments and principals. */
+export function adminOnly(principal: Principal): Decision {
+  return principal.role === 'admin' ? ALLOW : forbid('role');
+}

@@ -1,0 +1,24 @@
+import type { Purpose, Right, Role } from './purposes.js';
+
+/**
+ * Who is calling: an administrator (everything, every segment), a segment operator (people and adjudications
+ * of its segments) or a relying party (its rights, for its purposes, in its segments).
+ */
+export interface Principal {
+  readonly id: string;
+  readonly role: Role;
+  readonly name: string;
+  readonly purposes: readonly Purpose[];
+  readonly segments: readonly string[];
+  readonly rights: readonly Right[];
+  /** Captures for this principal must pass the liveness check (a party with its own trusted cameras opts in). */
+  readonly requireLiveness: boolean;
+}
+
+/** The caller and the request, as services see them. */
+export interface CallContext {
+  readonly principal: Principal;
+  readonly requestId: string;
+  /** Present when the client sent `Idempotency-Key`: the key and a hash of the request it names. */
+  readonly idempotency?: { readonly key: string; readonly requestHash: string };
+}

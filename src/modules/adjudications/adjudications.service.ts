@@ -1,0 +1,100 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { AppError } from '../../errors/app-error.js';
+import { isoNow, type Clock } from '../../ports/clock.js';
+import { operatorMay } from '../access/access-policy.js';
+import type { AccessService } from '../access/access.service.js';
+import type { CallContext } from '../access/principal.js';
+import type { AuditService } from '../audit/audit.service.js';
+import { adjudicationsRepository, type AdjudicationRow } from './adjudications.repository.js';
+
+export interface Adjudication {
+  readonly id: string;
+  readonly segment: string;
+  readonly candidatePersonId: string;
+  readonly score: number;
+  readonly channel: string;
+  readonly requestedBy: string;
+  readonly status: AdjudicationRow['status'];
+  readonly note: string | null;
+  readonly createdAt: string;
+  readonly resolvedBy: string | null;
+  readonly resolvedAt: string | null;
+}
+
+/**
+ * Duplicate enrolments go to the segment's operator: `same_person` confirms the refusal (a second identity
+ * for one face, the fraud telecom rules exist to stop); `different_people` records a false match (look-alikes,
+ * twins) for the operator to handle, for example by enrolling the person at a supervised desk.
+ */
+export class AdjudicationsService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(ctx: CallContext, status: AdjudicationRow['status'] | undefined, limit: number): Promise<Adjudication[]> {
+    if (!operatorMay(ctx.principal).allowed) {
+      throw new AppError('auth.forbidden', 'only administrators and operators see adjudications', { reason: 'role' });
+    }
+    const segments = ctx.principal.role === 'admin' ? undefined : ctx.principal.segments;
+    const rows = await adjudicationsRepository.list(
+      this.db,
+      { ...(segments ? { segments } : {}), ...(status ? { status } : {}) },
+      limit,
+    );
+    return rows.map(toAdjudication);
+  }
+
+  async resolve(
+    ctx: CallContext,
+    id: string,
+    input: { decision: 'same_person' | 'different_people'; note?: string | undefined },
+  ): Promise<Adjudication> {
+    const row = await adjudicationsRepository.find(this.db, id);
+    if (!row) throw new AppError('adjudication.not_found', `no adjudication ${id}`, { id });
+    await this.access.authoriseOperatorOfSegment(ctx, row.segment_id, 'adjudication.resolve');
+    const at = isoNow(this.clock);
+    await this.db.transaction().execute(async (tx) => {
+      const done = await adjudicationsRepository.resolve(tx, id, {
+        status: input.decision,
+        note: input.note ?? null,
+        by: ctx.principal.id,
+        at,
+      });
+      if (!done) throw new AppError('adjudication.resolved', `adjudication ${id} is already resolved`, { id });
+      await this.audit.record(tx, ctx, {
+        action: 'adjudication.resolve',
+        result: input.decision,
+        segmentId: row.segment_id,
+        personId: row.candidate_person_id,
+        detail: { adjudicationId: id },
+      });
+    });
+    return toAdjudication({
+      ...row,
+      status: input.decision,
+      note: input.note ?? null,
+      resolved_by: ctx.principal.id,
+      resolved_at: at,
+    });
+  }
+}
+
+function toAdjudication(r: AdjudicationRow): Adjudication {
+  return {
+    id: r.id,
+    segment: r.segment_id,
+    candidatePersonId: r.candidate_person_id,
+    score: r.score,
+    channel: r.channel,
+    requestedBy: r.requested_by,
+    status: r.status,
+    note: r.note,
+    createdAt: r.created_at,
+    resolvedBy: r.resolved_by,
+    resolvedAt: r.resolved_at,
+  };
+}

@@ -1,0 +1,95 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { assertThat } from '../../errors/app-error.js';
+import { adminOnly } from '../access/access-policy.js';
+import { isoNow, type Clock } from '../../ports/clock.js';
+import type { IdSource } from '../../ports/ids.js';
+import type { CallContext } from '../access/principal.js';
+import { auditRepository, type AuditEventRow } from './audit.repository.js';
+
+/** What happened, as recorded: who did it comes from the call context. */
+export interface AuditFact {
+  readonly action:
+    | 'enrolment'
+    | 'template.add'
+    | 'verification'
+    | 'identification'
+    | 'person.delete'
+    | 'person.view'
+    | 'segment.create'
+    | 'principal.create'
+    | 'principal.revoke'
+    | 'adjudication.resolve'
+    | 'key.rotate';
+  /** `match`, `no_match`, `enrolled`, `duplicate`, `deleted`, `refused:<code>`, … */
+  readonly result: string;
+  readonly purpose?: string | undefined;
+  readonly segmentId?: string | undefined;
+  readonly personId?: string | undefined;
+  readonly templateId?: string | undefined;
+  readonly score?: number | undefined;
+  readonly detail?: Record<string, unknown> | undefined;
+}
+
+/**
+ * Writes audit records. `record` takes the transaction of the effect it describes, so an effect and its
+ * record commit or vanish together.
+ */
+export class AuditService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly clock: Clock,
+    private readonly ids: IdSource,
+  ) {}
+
+  async record(tx: Kysely<Database>, ctx: CallContext, fact: AuditFact): Promise<void> {
+    await auditRepository.append(tx, {
+      id: this.ids.next('evt'),
+      at: isoNow(this.clock),
+      actor_id: ctx.principal.id,
+      actor_role: ctx.principal.role,
+      action: fact.action,
+      purpose: fact.purpose ?? null,
+      segment_id: fact.segmentId ?? null,
+      person_id: fact.personId ?? null,
+      template_id: fact.templateId ?? null,
+      result: fact.result,
+      score: fact.score ?? null,
+      request_id: ctx.requestId,
+      detail: fact.detail ? JSON.stringify(fact.detail) : null,
+    });
+  }
+
+  /** A record with no other effect (a refused request), in its own transaction. */
+  recordAlone(ctx: CallContext, fact: AuditFact): Promise<void> {
+    return this.db.transaction().execute((tx) => this.record(tx, ctx, fact));
+  }
+
+  async list(
+    ctx: CallContext,
+    filter: { personId?: string; actorId?: string; action?: string; afterSeq?: number },
+    limit: number,
+  ) {
+    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator reads the audit trail');
+    return auditRepository.list(this.db, filter, limit).then((rows) => rows.map(toAuditEvent));
+  }
+}
+
+export function toAuditEvent(row: AuditEventRow) {
+  return {
+    seq: row.seq,
+    id: row.id,
+    at: row.at,
+    actorId: row.actor_id,
+    actorRole: row.actor_role,
+    action: row.action,
+    purpose: row.purpose,
+    segmentId: row.segment_id,
+    personId: row.person_id,
+    templateId: row.template_id,
+    result: row.result,
+    score: row.score,
+    requestId: row.request_id,
+    detail: row.detail ? (JSON.parse(row.detail) as Record<string, unknown>) : null,
+  };
+}

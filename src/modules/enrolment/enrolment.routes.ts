@@ -1,0 +1,80 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { callContext } from '../../http/call-context.js';
+import { imageBytes, normaliseMultipartBody } from '../../http/image-body.js';
+import { errors, Id, ImageField, Purpose, security, SegmentId } from '../../http/schemas.js';
+import type { EnrolmentService } from './enrolment.service.js';
+
+const Channel = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{1,31}$/)
+  .describe('where the face was captured, e.g. city_app, bank_branch, telecom_office, kiosk');
+
+const Enrolled = z
+  .object({
+    personId: z.string(),
+    templateId: z.string(),
+    quality: z.object({ score: z.number(), measures: z.record(z.string(), z.number()) }),
+    liveness: z.object({ score: z.number(), threshold: z.number() }),
+  })
+  .meta({ id: 'Enrolment' });
+
+const imageErrors = errors(400, 403, 404, 409, 413, 415, 422, 503);
+
+export function enrolmentRoutes(app: FastifyInstance, enrolment: EnrolmentService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/v1/persons',
+    {
+      preValidation: (req, _reply, done) => {
+        normaliseMultipartBody(req, ['consents']);
+        done();
+      },
+      schema: {
+        tags: ['enrolment'],
+        summary: 'Enrol a person: one face, searched 1:N against the segment first (enrol right)',
+        description:
+          'A face already enrolled under another person is refused with `enrolment.duplicate` and an adjudication ' +
+          'is opened for the segment operator. Accepts `Idempotency-Key`.',
+        security,
+        body: z.object({
+          segment: SegmentId,
+          channel: Channel,
+          image: ImageField,
+          consents: z.array(Purpose).max(32).default([]).describe('purposes the person agreed to at enrolment'),
+        }),
+        response: { 201: Enrolled, ...imageErrors },
+      },
+    },
+    async (req, reply) => {
+      const { segment, channel, image, consents } = req.body;
+      const result = await enrolment.enrol(callContext(req), { segment, channel, consents, image: imageBytes(image) });
+      return reply.code(201).send(result);
+    },
+  );
+  r.post(
+    '/v1/persons/:personId/templates',
+    {
+      preValidation: (req, _reply, done) => {
+        normaliseMultipartBody(req, []);
+        done();
+      },
+      schema: {
+        tags: ['enrolment'],
+        summary: "Re-enrol: add a template to a person; the face must match the person's (enrol right)",
+        security,
+        params: z.object({ personId: Id }),
+        body: z.object({ image: ImageField, channel: Channel.default('re_enrolment') }),
+        response: { 201: Enrolled, ...imageErrors },
+      },
+    },
+    async (req, reply) => {
+      const result = await enrolment.addTemplate(callContext(req), req.params.personId, {
+        channel: req.body.channel,
+        image: imageBytes(req.body.image),
+      });
+      return reply.code(201).send(result);
+    },
+  );
+}

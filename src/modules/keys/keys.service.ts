@@ -1,0 +1,94 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { assertThat } from '../../errors/app-error.js';
+import { adminOnly } from '../access/access-policy.js';
+import type { CallContext } from '../access/principal.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { SegmentsService } from '../segments/segments.service.js';
+import type { TemplateVault } from '../templates/template-vault.js';
+import { templatesRepository } from '../templates/templates.repository.js';
+import type { DataKeys } from './data-keys.js';
+import { keysRepository } from './keys.repository.js';
+
+export interface KeyStatus {
+  readonly segment: string;
+  readonly version: number;
+  readonly state: 'active' | 'retired';
+  readonly masterKeyId: string;
+  readonly createdAt: string;
+  readonly templates: number;
+}
+
+/**
+ * Key rotation without downtime. A data-key rotation makes a new version active at once (new templates are
+ * sealed under it) and re-seals the old templates in the background; reads use each template's own version
+ * throughout. A master-key rotation re-wraps the data keys (see the CLI's `oblik keys`).
+ */
+export class KeysService {
+  private readonly running = new Map<string, Promise<number>>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly dataKeys: DataKeys,
+    private readonly vault: TemplateVault,
+    private readonly segments: SegmentsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async status(ctx: CallContext): Promise<KeyStatus[]> {
+    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may see keys');
+    return this.statusOf();
+  }
+
+  async statusOf(): Promise<KeyStatus[]> {
+    const [keys, counts] = await Promise.all([
+      keysRepository.list(this.db),
+      templatesRepository.countByKeyVersion(this.db),
+    ]);
+    return keys.map((k) => ({
+      segment: k.segment_id,
+      version: k.version,
+      state: k.state,
+      masterKeyId: k.master_key_id,
+      createdAt: k.created_at,
+      templates: counts.find((c) => c.segment_id === k.segment_id && c.key_version === k.version)?.n ?? 0,
+    }));
+  }
+
+  /** Rotates a segment's data key; the re-sealing continues after the response. */
+  async rotateSegmentKey(ctx: CallContext, segmentId: string): Promise<{ segment: string; version: number }> {
+    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may rotate keys');
+    await this.segments.get(segmentId);
+    const version = await this.dataKeys.rotate(segmentId);
+    await this.audit.recordAlone(ctx, {
+      action: 'key.rotate',
+      result: 'rotated',
+      segmentId,
+      detail: { version },
+    });
+    this.reseal(segmentId);
+    return { segment: segmentId, version };
+  }
+
+  /** Resolves when the segment's background re-sealing (if any) is done, with the number of templates moved. */
+  resealed(segmentId: string): Promise<number> {
+    return this.running.get(segmentId) ?? Promise.resolve(0);
+  }
+
+  /** Re-seals every segment's templates still under an old key version (also run at start-up). */
+  async resealAll(): Promise<number> {
+    let n = 0;
+    for (const s of await this.segments.list()) n += await this.vault.resealSegment(s.id);
+    return n;
+  }
+
+  private reseal(segmentId: string): void {
+    const previous = this.running.get(segmentId) ?? Promise.resolve(0);
+    const next = previous.then(() => this.vault.resealSegment(segmentId));
+    // A failure is retried by the next rotation or restart (templates keep their old, still valid version).
+    this.running.set(
+      segmentId,
+      next.catch(() => 0),
+    );
+  }
+}

@@ -1,0 +1,121 @@
+import type { FaceEngine } from '../../biometrics/face-engine.js';
+import type { Matcher } from '../../matcher/matcher.js';
+import type { AccessService } from '../access/access.service.js';
+import { captureRequirements } from '../access/capture-requirements.js';
+import type { CallContext } from '../access/principal.js';
+import type { Purpose } from '../access/purposes.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { IdempotencyService } from '../idempotency/idempotency.service.js';
+
+export interface MatchingSettings {
+  readonly matchThreshold: number;
+  readonly identifyThreshold: number;
+  readonly maxCandidates: number;
+  readonly requireLiveness: boolean;
+}
+
+export interface Verification {
+  readonly match: boolean;
+  readonly score: number;
+  readonly threshold: number;
+}
+
+export interface Identification {
+  readonly candidates: { readonly personId: string; readonly score: number }[];
+  readonly threshold: number;
+}
+
+/**
+ * The matcher's candidates are filtered through the store (consent, deletion) before the top-k cut; this many
+ * are fetched so that people without consent cannot crowd out those with it.
+ */
+const CANDIDATE_POOL = 200;
+
+/**
+ * 1:1 verification and 1:N identification, each authorised by the one authorisation step and audited in the
+ * transaction that stores its idempotent answer. Every probe's liveness is measured and recorded with the
+ * decision; where liveness is required (deployment or relying party), a suspected spoof is refused before
+ * it is compared.
+ */
+export class MatchingService {
+  constructor(
+    private readonly engine: Pick<FaceEngine, 'capture'>,
+    private readonly matcher: Matcher,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
+    private readonly settings: MatchingSettings,
+  ) {}
+
+  async verify(ctx: CallContext, input: { personId: string; image: Uint8Array; purpose: Purpose }) {
+    const person = await this.access.authoriseVerification(ctx, input.personId, input.purpose);
+    const replayed = await this.idempotency.replay<Verification>(ctx);
+    if (replayed) return replayed;
+    const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
+    const { modelPack, vector } = capture.template;
+    const best = this.matcher.verify(person.id, person.segment_id, modelPack, vector);
+    const score = best ? round(best.score) : 0;
+    const threshold = this.settings.matchThreshold;
+    const result: Verification = { match: best !== undefined && best.score >= threshold, score, threshold };
+    const { value } = await this.idempotency.commit(ctx, 200, async (tx) => {
+      await this.audit.record(tx, ctx, {
+        action: 'verification',
+        result: result.match ? 'match' : 'no_match',
+        purpose: input.purpose,
+        segmentId: person.segment_id,
+        personId: person.id,
+        templateId: best?.templateId,
+        score: result.score,
+        detail: {
+          liveness: round(capture.face.liveness),
+          ...(best ? {} : { reason: 'no_template_for_model_pack', modelPack }),
+        },
+      });
+      return result;
+    });
+    return value;
+  }
+
+  async identify(ctx: CallContext, input: { image: Uint8Array; purpose: Purpose; segment?: string; limit?: number }) {
+    const segments = await this.access.authoriseIdentification(ctx, input.purpose, input.segment);
+    const replayed = await this.idempotency.replay<Identification>(ctx);
+    if (replayed) return replayed;
+    const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
+    const threshold = this.settings.identifyThreshold;
+    const hits = this.matcher.identify(segments, capture.template.modelPack, capture.template.vector, {
+      k: CANDIDATE_POOL,
+      minScore: threshold,
+    });
+    const admissible = await this.access.admissibleCandidates(
+      hits.map((h) => h.owner),
+      input.purpose,
+    );
+    const limit = Math.min(input.limit ?? this.settings.maxCandidates, this.settings.maxCandidates);
+    const candidates = hits
+      .filter((h) => admissible.has(h.owner))
+      .slice(0, limit)
+      .map((h) => ({ personId: h.owner, score: round(h.score) }));
+    const result: Identification = { candidates, threshold };
+    const liveness = round(capture.face.liveness);
+    const { value } = await this.idempotency.commit(ctx, 200, async (tx) => {
+      // One record per person returned, so each person's own history shows every use of their face.
+      const fact = { action: 'identification', purpose: input.purpose, segmentId: input.segment } as const;
+      if (candidates.length === 0) {
+        await this.audit.record(tx, ctx, { ...fact, result: 'no_match', detail: { segments, liveness } });
+      }
+      for (const [rank, c] of candidates.entries()) {
+        await this.audit.record(tx, ctx, {
+          ...fact,
+          result: 'candidate',
+          personId: c.personId,
+          score: c.score,
+          detail: { segments, rank: rank + 1, liveness },
+        });
+      }
+      return result;
+    });
+    return value;
+  }
+}
+
+const round = (v: number) => Math.round(v * 1e6) / 1e6;

@@ -1,0 +1,156 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { AppError, assertThat } from '../../errors/app-error.js';
+import { isoNow, type Clock } from '../../ports/clock.js';
+import type { IdSource } from '../../ports/ids.js';
+import { adminOnly } from '../access/access-policy.js';
+import type { CallContext, Principal } from '../access/principal.js';
+import type { Purpose, Right, Role } from '../access/purposes.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { IdempotencyService } from '../idempotency/idempotency.service.js';
+import { segmentsRepository } from '../segments/segments.repository.js';
+import { hashApiKey, newApiKey } from './api-key.js';
+import { principalsRepository, type PrincipalRow } from './principals.repository.js';
+
+export interface NewRelyingParty {
+  readonly name: string;
+  readonly purposes: readonly Purpose[];
+  readonly segments: readonly string[];
+  readonly rights: readonly Right[];
+  readonly requireLiveness?: boolean | undefined;
+}
+
+export interface PrincipalSummary {
+  readonly id: string;
+  readonly role: Role;
+  readonly name: string;
+  readonly purposes: readonly Purpose[];
+  readonly segments: readonly string[];
+  readonly rights: readonly Right[];
+  readonly requireLiveness: boolean;
+  readonly createdAt: string;
+  readonly revokedAt: string | null;
+}
+
+/** Administrators, segment operators and relying parties, and the API keys they authenticate with. */
+export class PrincipalsService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
+    private readonly clock: Clock,
+    private readonly ids: IdSource,
+  ) {}
+
+  /** The principal holding this key, unless unknown or revoked. */
+  async authenticate(apiKey: string): Promise<Principal | undefined> {
+    const row = await principalsRepository.findActiveByKeyHash(this.db, hashApiKey(apiKey));
+    return row ? toPrincipal(row) : undefined;
+  }
+
+  /** Creates the bootstrap administrator for this key, or keeps it if it exists. */
+  async bootstrapAdmin(apiKey: string): Promise<{ id: string; created: boolean }> {
+    const existing = await principalsRepository.findByKeyHash(this.db, hashApiKey(apiKey));
+    if (existing) {
+      if (existing.revoked_at) throw new Error('OBLIK_BOOTSTRAP_ADMIN_KEY names a revoked principal');
+      return { id: existing.id, created: false };
+    }
+    const id = this.ids.next('adm');
+    await principalsRepository.insert(this.db, this.row(id, 'admin', 'bootstrap administrator', apiKey, {}));
+    return { id, created: true };
+  }
+
+  /** Issues a fresh administrator key (for the local CLI, which holds the store itself). */
+  async issueAdmin(name: string): Promise<{ id: string; apiKey: string }> {
+    const id = this.ids.next('adm');
+    const apiKey = newApiKey();
+    await principalsRepository.insert(this.db, this.row(id, 'admin', name, apiKey, {}));
+    return { id, apiKey };
+  }
+
+  async hasAdmin(): Promise<boolean> {
+    return (await principalsRepository.list(this.db, 'admin')).some((p) => p.revoked_at === null);
+  }
+
+  createRelyingParty(ctx: CallContext, input: NewRelyingParty): Promise<{ id: string; apiKey?: string }> {
+    return this.create(ctx, 'relying_party', this.ids.next('rp'), input);
+  }
+
+  createOperator(ctx: CallContext, input: { name: string; segments: readonly string[] }) {
+    return this.create(ctx, 'operator', this.ids.next('op'), { ...input, purposes: [], rights: [] });
+  }
+
+  async list(ctx: CallContext, role?: Role): Promise<PrincipalSummary[]> {
+    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may list principals');
+    return (await principalsRepository.list(this.db, role)).map(toSummary);
+  }
+
+  async revoke(ctx: CallContext, id: string): Promise<void> {
+    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may revoke credentials');
+    await this.db.transaction().execute(async (tx) => {
+      const revoked = await principalsRepository.revoke(tx, id, isoNow(this.clock));
+      if (!revoked) throw new AppError('request.not_found', `no active principal ${id}`, { id });
+      await this.audit.record(tx, ctx, { action: 'principal.revoke', result: 'revoked', detail: { principal: id } });
+    });
+  }
+
+  private async create(ctx: CallContext, role: Role, id: string, input: NewRelyingParty) {
+    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may register principals');
+    const replayed = await this.idempotency.replay<{ id: string }>(ctx);
+    // The key is shown once: a replay returns the id only, never the key (it is not stored anywhere).
+    if (replayed) return { id: replayed.id };
+    for (const segment of input.segments) {
+      const known = await segmentsRepository.find(this.db, segment);
+      if (!known) throw new AppError('segment.not_found', `no segment ${segment}`, { segment });
+    }
+    const apiKey = newApiKey();
+    const outcome = await this.idempotency.commit(ctx, 201, async (tx) => {
+      await principalsRepository.insert(tx, this.row(id, role, input.name, apiKey, input));
+      await this.audit.record(tx, ctx, {
+        action: 'principal.create',
+        result: 'created',
+        detail: {
+          principal: id,
+          role,
+          purposes: input.purposes,
+          segments: input.segments,
+          rights: input.rights,
+          requireLiveness: Boolean(input.requireLiveness),
+        },
+      });
+      return { id };
+    });
+    return outcome.fresh ? { id, apiKey } : { id: outcome.value.id };
+  }
+
+  private row(id: string, role: Role, name: string, apiKey: string, scope: Partial<NewRelyingParty>): PrincipalRow {
+    return {
+      id,
+      role,
+      name,
+      key_hash: hashApiKey(apiKey),
+      purposes: JSON.stringify(scope.purposes ?? []),
+      segments: JSON.stringify(scope.segments ?? []),
+      rights: JSON.stringify(scope.rights ?? []),
+      require_liveness: scope.requireLiveness ? 1 : 0,
+      created_at: isoNow(this.clock),
+      revoked_at: null,
+    };
+  }
+}
+
+function toPrincipal(row: PrincipalRow): Principal {
+  return {
+    id: row.id,
+    role: row.role,
+    name: row.name,
+    purposes: JSON.parse(row.purposes) as Purpose[],
+    segments: JSON.parse(row.segments) as string[],
+    rights: JSON.parse(row.rights) as Right[],
+    requireLiveness: row.require_liveness === 1,
+  };
+}
+
+function toSummary(row: PrincipalRow): PrincipalSummary {
+  return { ...toPrincipal(row), createdAt: row.created_at, revokedAt: row.revoked_at };
+}

@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { callContext } from '../../http/call-context.js';
+import { errors, security, SegmentId } from '../../http/schemas.js';
+import type { KeysService } from '../keys/keys.service.js';
+import type { SegmentsService } from './segments.service.js';
+
+const Segment = z.object({ id: z.string(), name: z.string(), createdAt: z.string() }).meta({ id: 'Segment' });
+const KeyStatus = z.object({
+  segment: z.string(),
+  version: z.number().int(),
+  state: z.enum(['active', 'retired']),
+  masterKeyId: z.string(),
+  createdAt: z.string(),
+  templates: z.number().int(),
+});
+
+export function segmentsRoutes(app: FastifyInstance, segments: SegmentsService, keys: KeysService): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/v1/segments',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'Create a regional segment (administrator)',
+        security,
+        body: z.object({ id: SegmentId, name: z.string().min(1).max(200) }),
+        response: { 201: Segment, ...errors(400, 403, 409) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await segments.create(callContext(req), req.body)),
+  );
+  r.get(
+    '/v1/segments',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: 'List segments',
+        security,
+        response: { 200: z.object({ segments: z.array(Segment) }), ...errors() },
+      },
+    },
+    async (req) => {
+      callContext(req);
+      return { segments: await segments.list() };
+    },
+  );
+  r.post(
+    '/v1/segments/:id/keys/rotate',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: "Rotate a segment's data key (administrator); templates are re-sealed in the background",
+        security,
+        params: z.object({ id: SegmentId }),
+        response: { 202: z.object({ segment: z.string(), version: z.number().int() }), ...errors(400, 403, 404) },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await keys.rotateSegmentKey(callContext(req), req.params.id)),
+  );
+  r.get(
+    '/v1/keys',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'Data key versions per segment, their master key and how many templates each seals (administrator)',
+        security,
+        response: { 200: z.object({ keys: z.array(KeyStatus) }), ...errors(403) },
+      },
+    },
+    async (req) => ({ keys: await keys.status(callContext(req)) }),
+  );
+}

@@ -1,0 +1,35 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * Opaque random ids with a readable kind prefix (`psn_…` for a person). 128 random bits in base32: never
+ * derived from anything about the person, so an id in a log or URL reveals nothing.
+ */
+export type IdKind = 'psn' | 'tpl' | 'rp' | 'op' | 'adm' | 'adj' | 'evt' | 'req';
+
+export interface IdSource {
+  next(kind: IdKind): string;
+}
+
+const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
+
+export function randomId(kind: IdKind): string {
+  const bytes = randomBytes(16);
+  let bits = 0;
+  let value = 0;
+  let out = '';
+  for (const b of bytes) {
+    value = (value << 8) | b;
+    bits += 8;
+    while (bits >= 5) {
+      out += ALPHABET[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  if (bits > 0) out += ALPHABET[(value << (5 - bits)) & 31];
+  return `${kind}_${out}`;
+}
+
+export const randomIds: IdSource = { next: randomId };
+
+/** Ids as they appear in URLs: a kind prefix and 26 base32 characters. */
+export const ID_PATTERN = /^[a-z]{2,3}_[a-z2-7]{26}$/;

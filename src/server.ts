@@ -1,0 +1,59 @@
+import type { Config } from './config/config.js';
+import { buildRegistry, VERSION, type Registry } from './composition.js';
+
+/**
+ * Starts the registry server and prints where it listens, where its data and keys live, and how to get in.
+ * Returns once listening; closes cleanly on SIGINT/SIGTERM (in-flight requests finish, the pool stops).
+ */
+export async function serve(config: Config, print: (line: string) => void = console.log): Promise<Registry> {
+  const registry = await buildRegistry(config);
+  const address = await registry.app.listen({ host: config.server.host, port: config.server.port });
+  const { startup, store, keyring } = registry;
+  print(`Oblik ${VERSION} registry listening on ${address}`);
+  print(`  API docs   ${address}/docs   (OpenAPI: ${address}/openapi.json)`);
+  print(`  store      ${store.dialect}: ${store.location}`);
+  print(
+    `  templates  ${startup.templatesLoaded} loaded into the matcher (model pack ${registry.engine.modelPack.tag})`,
+  );
+  if (keyring.source.kind === 'file') {
+    print(`  master key ${keyring.source.path}${keyring.source.created ? ' (created now)' : ''}`);
+    if (keyring.source.created) {
+      print('');
+      print('  WARNING: a new master key was generated and written beside the data. Anyone who copies the data');
+      print('  directory can decrypt every template. In production set OBLIK_MASTER_KEY from a secret store (or');
+      print('  an HSM-backed injector) and keep the key away from the database and its backups.');
+      print('');
+    }
+  } else {
+    print('  master key from OBLIK_MASTER_KEY');
+  }
+  if (startup.dataKeysRewrapped > 0)
+    print(`  re-wrapped ${startup.dataKeysRewrapped} data keys under the active master key`);
+  if (startup.bootstrapAdmin) {
+    print(
+      `  administrator ${startup.bootstrapAdmin.id} (${startup.bootstrapAdmin.created ? 'created' : 'kept'} from OBLIK_BOOTSTRAP_ADMIN_KEY)`,
+    );
+  } else if (!(await registry.services.principals.hasAdmin())) {
+    const admin = await registry.services.principals.issueAdmin('first-run administrator');
+    print('');
+    print(`  No administrator existed, so one was created. Its API key is shown only this once:`);
+    print(`    ${admin.apiKey}`);
+    print(`  Use it as "Authorization: Bearer <key>". Set OBLIK_BOOTSTRAP_ADMIN_KEY to choose the key yourself.`);
+    print('');
+  }
+  void registry.services.keys.resealAll().catch((e: unknown) => registry.app.log.error({ err: e }, 'resealing failed'));
+
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    registry.app.log.info({ signal }, 'shutting down');
+    registry.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  return registry;
+}

@@ -1,0 +1,253 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaceEngine } from '../../src/biometrics/face-engine.js';
+import type { Registry } from '../../src/composition.js';
+import { readFace } from '../datasets.js';
+import { startTestEngine } from '../engine.js';
+import { ADMIN_KEY, b64, client, newOperator, newRelyingParty, startTestRegistry, type Reply } from '../registry.js';
+import { testDialects, type TestStore } from '../stores.js';
+
+const dialects = await testDialects();
+
+type Call = (key?: string) => Promise<Reply>;
+interface Row {
+  readonly endpoint: string;
+  readonly call: Call;
+  /** Keys whose role may not use the endpoint at all. */
+  readonly wrongRole: string[];
+  readonly wrongSegment?: { key: () => string; call: Call };
+  readonly wrongPurpose?: Call;
+  readonly noConsent?: { call: Call; expect: (r: Reply) => void };
+}
+
+describe.each(dialects)('authorisation matrix on %s', (dialect) => {
+  let engine: FaceEngine;
+  let registry: Registry;
+  let store: TestStore;
+  const keys: Record<string, string> = {};
+  const ids: Record<string, string> = {};
+  let rows: Row[];
+  const tiny = b64(Buffer.from('not reached: authorisation comes first'));
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    ({ registry, store } = await startTestRegistry(dialect, engine));
+    const app = registry.app;
+    keys['metro'] = await newRelyingParty(app, { name: 'Metro', purposes: ['transit_fare'], segments: ['moscow'] });
+    keys['kazanMetro'] = await newRelyingParty(app, { name: 'Kazan metro', segments: ['kazan'] });
+    keys['verifyOnly'] = await newRelyingParty(app, { name: 'Gate', rights: ['verify'] });
+    keys['opMoscow'] = await newOperator(app, ['moscow']);
+    keys['opKazan'] = await newOperator(app, ['kazan']);
+    keys['admin'] = ADMIN_KEY;
+    const api = client(app);
+    const enrol = async (key: string, segment: string, face: [string, string], consents: string[]) => {
+      const r = await api(key)('POST', '/v1/persons', {
+        segment,
+        channel: 'kiosk',
+        image: b64(await readFace('small', ...face)),
+        consents,
+      });
+      if (r.status !== 201) throw new Error(`setup enrolment failed: ${JSON.stringify(r.body)}`);
+      return r.body.personId as string;
+    };
+    ids['consenting'] = await enrol(keys['metro'], 'moscow', ['amy', 'amy1.png'], ['transit_fare']);
+    ids['unconsenting'] = await enrol(keys['metro'], 'moscow', ['penny', 'penny1.png'], []);
+    ids['kazan'] = await enrol(keys['kazanMetro'], 'kazan', ['howard', 'howard1.png'], ['transit_fare']);
+    const dup = await api(keys['metro'])('POST', '/v1/persons', {
+      segment: 'moscow',
+      channel: 'kiosk',
+      image: b64(await readFace('small', 'amy', 'amy2.png')),
+      consents: [],
+    });
+    expect(dup.body.code).toBe('enrolment.duplicate');
+    ids['adjudication'] = dup.body.data.adjudicationId as string;
+
+    const as =
+      (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown): Call =>
+      (key) =>
+        api(key)(method, url, body);
+    const verify = (personId: string, purpose = 'transit_fare') =>
+      as('POST', '/v1/verifications', { personId, purpose, image: tiny });
+    const identify = (purpose: string, segment?: string) =>
+      as('POST', '/v1/identifications', { purpose, image: tiny, ...(segment ? { segment } : {}) });
+    const nonAdmins = [keys['metro'], keys['opMoscow']];
+    const notRelyingParties = [keys['admin'], keys['opMoscow']];
+    const notOperators = [keys['metro'], keys['verifyOnly']];
+    rows = [
+      {
+        endpoint: 'POST /v1/segments',
+        call: as('POST', '/v1/segments', { id: 'tver', name: 'Tver' }),
+        wrongRole: nonAdmins,
+      },
+      {
+        endpoint: 'POST /v1/relying-parties',
+        call: as('POST', '/v1/relying-parties', {
+          name: 'x',
+          purposes: ['parking'],
+          segments: ['moscow'],
+          rights: ['verify'],
+        }),
+        wrongRole: nonAdmins,
+      },
+      { endpoint: 'GET /v1/relying-parties', call: as('GET', '/v1/relying-parties'), wrongRole: nonAdmins },
+      {
+        endpoint: 'POST /v1/operators',
+        call: as('POST', '/v1/operators', { name: 'x', segments: ['moscow'] }),
+        wrongRole: nonAdmins,
+      },
+      { endpoint: 'GET /v1/keys', call: as('GET', '/v1/keys'), wrongRole: nonAdmins },
+      {
+        endpoint: 'POST /v1/segments/:id/keys/rotate',
+        call: as('POST', '/v1/segments/moscow/keys/rotate'),
+        wrongRole: nonAdmins,
+      },
+      { endpoint: 'GET /v1/audit-events', call: as('GET', '/v1/audit-events'), wrongRole: nonAdmins },
+      {
+        endpoint: 'POST /v1/persons',
+        call: as('POST', '/v1/persons', { segment: 'moscow', channel: 'kiosk', image: tiny, consents: [] }),
+        wrongRole: [...notRelyingParties, keys['verifyOnly']],
+        wrongSegment: {
+          key: () => keys['metro']!,
+          call: as('POST', '/v1/persons', { segment: 'kazan', channel: 'kiosk', image: tiny, consents: [] }),
+        },
+      },
+      {
+        endpoint: 'POST /v1/persons/:id/templates',
+        call: as('POST', `/v1/persons/${ids['consenting']}/templates`, { image: tiny }),
+        wrongRole: [...notRelyingParties, keys['verifyOnly']],
+        wrongSegment: {
+          key: () => keys['metro']!,
+          call: as('POST', `/v1/persons/${ids['kazan']}/templates`, { image: tiny }),
+        },
+      },
+      {
+        endpoint: 'POST /v1/verifications',
+        call: verify(ids['consenting']),
+        wrongRole: notRelyingParties,
+        wrongSegment: { key: () => keys['metro']!, call: verify(ids['kazan']) },
+        wrongPurpose: verify(ids['consenting'], 'parking'),
+        noConsent: {
+          call: verify(ids['unconsenting']),
+          expect: (r) => expect([r.status, r.body.code]).toEqual([403, 'consent.missing']),
+        },
+      },
+      {
+        endpoint: 'POST /v1/identifications',
+        call: identify('transit_fare'),
+        wrongRole: [...notRelyingParties, keys['verifyOnly']],
+        wrongSegment: { key: () => keys['metro']!, call: identify('transit_fare', 'kazan') },
+        wrongPurpose: identify('parking'),
+        noConsent: {
+          // Penny enrolled without consent: searching with her own face finds no one (and says nothing of her).
+          call: async (key) =>
+            api(key)('POST', '/v1/identifications', {
+              purpose: 'transit_fare',
+              image: b64(await readFace('small', 'penny', 'penny2.png')),
+            }),
+          expect: (r) => expect([r.status, r.body.candidates]).toEqual([200, []]),
+        },
+      },
+      {
+        endpoint: 'GET /v1/persons/:id',
+        call: as('GET', `/v1/persons/${ids['consenting']}`),
+        wrongRole: notOperators,
+        wrongSegment: { key: () => keys['opMoscow']!, call: as('GET', `/v1/persons/${ids['kazan']}`) },
+      },
+      {
+        endpoint: 'DELETE /v1/persons/:id',
+        call: as('DELETE', `/v1/persons/${ids['consenting']}`),
+        wrongRole: notOperators,
+        wrongSegment: { key: () => keys['opMoscow']!, call: as('DELETE', `/v1/persons/${ids['kazan']}`) },
+      },
+      { endpoint: 'GET /v1/adjudications', call: as('GET', '/v1/adjudications'), wrongRole: notOperators },
+      {
+        endpoint: 'POST /v1/adjudications/:id/resolution',
+        call: as('POST', `/v1/adjudications/${ids['adjudication']}/resolution`, { decision: 'same_person' }),
+        wrongRole: notOperators,
+        wrongSegment: {
+          key: () => keys['opKazan']!,
+          call: as('POST', `/v1/adjudications/${ids['adjudication']}/resolution`, { decision: 'same_person' }),
+        },
+      },
+    ];
+  });
+  afterAll(async () => {
+    await registry?.close();
+    await store?.dispose();
+    await engine?.close();
+  });
+
+  it('refuses every endpoint without a key, or with an unknown one, with 401 auth.unauthorized', async () => {
+    for (const row of rows) {
+      for (const key of [undefined, 'oblik_unknown-key']) {
+        const r = await row.call(key);
+        expect([row.endpoint, r.status, r.body.code]).toEqual([row.endpoint, 401, 'auth.unauthorized']);
+        expect(r.headers['www-authenticate']).toContain('Bearer');
+      }
+    }
+  });
+
+  it('refuses the wrong role with 403 auth.forbidden', async () => {
+    for (const row of rows) {
+      for (const key of row.wrongRole) {
+        const r = await row.call(key);
+        expect([row.endpoint, r.status, r.body.code]).toEqual([row.endpoint, 403, 'auth.forbidden']);
+      }
+    }
+  });
+
+  it('refuses the wrong segment with 403 auth.forbidden', async () => {
+    const scoped = rows.filter((r) => r.wrongSegment);
+    expect(scoped.length).toBe(7);
+    for (const row of scoped) {
+      const r = await row.wrongSegment!.call(row.wrongSegment!.key());
+      expect([row.endpoint, r.status, r.body.code, r.body.data?.reason]).toEqual([
+        row.endpoint,
+        403,
+        'auth.forbidden',
+        'segment_not_allowed',
+      ]);
+    }
+  });
+
+  it('refuses a purpose the relying party is not registered for with 403 auth.forbidden', async () => {
+    for (const row of rows.filter((r) => r.wrongPurpose)) {
+      const r = await row.wrongPurpose!(keys['metro']);
+      expect([row.endpoint, r.status, r.body.code, r.body.data.reason]).toEqual([
+        row.endpoint,
+        403,
+        'auth.forbidden',
+        'purpose_not_allowed',
+      ]);
+    }
+  });
+
+  it('refuses a person who did not consent: consent.missing on 1:1, invisible on 1:N', async () => {
+    for (const row of rows.filter((r) => r.noConsent)) row.noConsent!.expect(await row.noConsent!.call(keys['metro']));
+    // The control: the matcher itself does find her, so the empty answer is the consent filter at work.
+    const probe = await engine.capture(await readFace('small', 'penny', 'penny2.png'), { requireLiveness: false });
+    const hits = registry.matcher.identify(['moscow'], probe.template.modelPack, probe.template.vector, {
+      k: 1,
+      minScore: 0.5,
+    });
+    expect(hits[0]?.owner).toBe(ids['unconsenting']);
+  });
+
+  it('audits every refusal, with its reason, for the auditors', async () => {
+    const events = await registry.store.db
+      .selectFrom('audit_events')
+      .select(['result', 'detail', 'actor_id'])
+      .where('result', 'like', 'refused:%')
+      .execute();
+    const reasons = new Set(events.map((e) => `${e.result} ${JSON.parse(e.detail ?? '{}').reason}`));
+    expect(reasons).toEqual(
+      new Set([
+        'refused:enrolment.duplicate undefined',
+        'refused:auth.forbidden role',
+        'refused:auth.forbidden missing_right',
+        'refused:auth.forbidden segment_not_allowed',
+        'refused:auth.forbidden purpose_not_allowed',
+        'refused:consent.missing no_consent',
+      ]),
+    );
+  });
+});
