@@ -98,8 +98,12 @@ export class FaceEngine {
     return { score, threshold: this.settings.matchThreshold, match: score >= this.settings.matchThreshold };
   }
 
+  /**
+   * Lets running tasks finish, then stops the workers. Destroying a worker in the middle of an inference
+   * aborts the whole process from inside the native runtime, so tasks are never cut short here.
+   */
   async close(): Promise<void> {
-    await this.pool.destroy();
+    await this.pool.close();
   }
 
   private async run(image: Uint8Array, mode: AnalysisMode): Promise<ImageAnalysis> {
