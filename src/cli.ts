@@ -4,10 +4,13 @@ import { FaceEngine } from './biometrics/face-engine.js';
 import { loadConfig, type Config } from './config/config.js';
 import { AppError } from './errors/app-error.js';
 import { describeAnalysis, describeComparison, toAnalysisJson } from './cli-output.js';
+import { keysCommands } from './cli/keys-commands.js';
+import { registryCommands } from './cli/registry-commands.js';
 
 /**
  * `oblik`: the command line. `analyse IMAGE` prints every face with its quality, liveness and timing;
- * `compare A B` prints the similarity of the two dominant faces and the decision at the configured threshold.
+ * `compare A B` prints the similarity of the two dominant faces and the decision at the configured threshold;
+ * `serve`, `migrate`, `keys`, `enrol`, `verify` and `identify` run the registry (see src/cli/).
  */
 const EXIT_INPUT_ERROR = 3;
 
@@ -40,7 +43,7 @@ function fail(e: unknown, json: boolean): never {
   process.exit(EXIT_INPUT_ERROR);
 }
 
-export function buildCli(config: Config): Command {
+export function buildCli(config: Config, env: Record<string, string | undefined> = process.env): Command {
   const program = new Command('oblik').description('Oblik unified biometric system').showHelpAfterError();
 
   program
@@ -96,6 +99,8 @@ export function buildCli(config: Config): Command {
       },
     );
 
+  registryCommands(program, config, env);
+  keysCommands(program, config);
   return program;
 }
 

@@ -1,0 +1,135 @@
+import type { Command } from 'commander';
+import type { Config } from '../config/config.js';
+import { openStore } from '../db/connection.js';
+import { migrateToLatest } from '../db/migrate.js';
+import { loadMasterKeyring, pruneKeyFile, rotateKeyFile } from '../keys/master-keyring.js';
+import { newKey } from '../keys/sealing.js';
+import { systemClock } from '../ports/clock.js';
+import { DataKeys } from '../modules/keys/data-keys.js';
+import { keysRepository } from '../modules/keys/keys.repository.js';
+import { PrincipalsService } from '../modules/principals/principals.service.js';
+import { AuditService } from '../modules/audit/audit.service.js';
+import { IdempotencyService } from '../modules/idempotency/idempotency.service.js';
+import { TemplateVault } from '../modules/templates/template-vault.js';
+import { templatesRepository } from '../modules/templates/templates.repository.js';
+import { randomIds } from '../ports/ids.js';
+
+/**
+ * `oblik keys`: key management on the local store (the one the server's env vars name). Runs beside a live
+ * server: templates record the key version that sealed them and data keys the master key that wraps them, so
+ * every step below keeps every template readable throughout.
+ */
+export function keysCommands(program: Command, config: Config): void {
+  const keys = program.command('keys').description('master and data keys, and administrator credentials');
+
+  keys
+    .command('status')
+    .option('--json', 'print one JSON object')
+    .description('data key versions per segment, their master key, and the templates each seals')
+    .action(async (opts: { json?: boolean }) => {
+      await withStore(config, async ({ db, keyring }) => {
+        const [rows, counts] = await Promise.all([keysRepository.list(db), templatesRepository.countByKeyVersion(db)]);
+        const status = rows.map((k) => ({
+          segment: k.segment_id,
+          version: k.version,
+          state: k.state,
+          masterKeyId: k.master_key_id,
+          masterKeyAvailable: keyring.byId(k.master_key_id) !== undefined,
+          templates: counts.find((c) => c.segment_id === k.segment_id && c.key_version === k.version)?.n ?? 0,
+        }));
+        if (opts.json) console.log(JSON.stringify({ activeMasterKey: keyring.active.id, keys: status }));
+        else {
+          console.log(`active master key ${keyring.active.id} (${keyring.source.kind})`);
+          console.table(status);
+        }
+      });
+    });
+
+  keys
+    .command('rotate-data')
+    .requiredOption('--segment <id>', 'the segment whose data key to rotate')
+    .description("make a fresh data key active for a segment and re-seal the segment's templates under it")
+    .action(async (opts: { segment: string }) => {
+      await withStore(config, async ({ dataKeys, vault }) => {
+        const version = await dataKeys.rotate(opts.segment);
+        const moved = await vault.resealSegment(opts.segment);
+        console.log(`segment ${opts.segment}: data key v${version} active; ${moved} templates re-sealed`);
+      });
+    });
+
+  keys
+    .command('rotate-master')
+    .description('embedded default: add a fresh master key to the key file and re-wrap every data key under it')
+    .action(async () => {
+      if (config.keys.masterKey) {
+        console.error(
+          'the master key comes from OBLIK_MASTER_KEY: generate one with `oblik keys new-master`, set it as ' +
+            'OBLIK_MASTER_KEY with the old one in OBLIK_RETIRED_MASTER_KEYS, then run `oblik keys rewrap` (or ' +
+            'restart the servers one by one: each re-wraps at start)',
+        );
+        process.exit(2);
+      }
+      const { id } = rotateKeyFile(config.keys.keyFile);
+      await withStore(config, async ({ dataKeys }) => {
+        const n = await dataKeys.rewrapAll();
+        console.log(`master key ${id} active; ${n} data keys re-wrapped`);
+      });
+      pruneKeyFile(config.keys.keyFile);
+    });
+
+  keys
+    .command('rewrap')
+    .description('re-wrap every data key under the active master key (after changing OBLIK_MASTER_KEY)')
+    .action(async () => {
+      await withStore(config, async ({ dataKeys }) => {
+        console.log(`${await dataKeys.rewrapAll()} data keys re-wrapped`);
+      });
+    });
+
+  keys
+    .command('new-master')
+    .description('print a fresh random master key (base64) for OBLIK_MASTER_KEY')
+    .action(() => {
+      console.log(newKey().toString('base64'));
+    });
+
+  keys
+    .command('issue-admin')
+    .option('--name <name>', 'who the key is for', 'administrator')
+    .description('issue an administrator API key on the local store (shown once)')
+    .action(async (opts: { name: string }) => {
+      await withStore(config, async ({ db }) => {
+        const audit = new AuditService(db, systemClock, randomIds);
+        const principals = new PrincipalsService(
+          db,
+          audit,
+          new IdempotencyService(db, systemClock),
+          systemClock,
+          randomIds,
+        );
+        const { id, apiKey } = await principals.issueAdmin(opts.name);
+        console.log(`administrator ${id}; API key (shown once):\n${apiKey}`);
+      });
+    });
+}
+
+async function withStore(
+  config: Config,
+  work: (deps: {
+    db: ReturnType<typeof openStore>['db'];
+    keyring: ReturnType<typeof loadMasterKeyring>;
+    dataKeys: DataKeys;
+    vault: TemplateVault;
+  }) => Promise<void>,
+): Promise<void> {
+  const store = openStore(config.database);
+  try {
+    await migrateToLatest(store.db);
+    const keyring = loadMasterKeyring(config.keys);
+    const dataKeys = new DataKeys(store.db, keyring, systemClock);
+    await dataKeys.load();
+    await work({ db: store.db, keyring, dataKeys, vault: new TemplateVault(store.db, dataKeys) });
+  } finally {
+    await store.close();
+  }
+}
