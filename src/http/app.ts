@@ -46,6 +46,8 @@ export async function createHttpApp(options: AppOptions, principals: PrincipalsS
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
+  // JSON and multipart only: anything else is refused with request.unsupported_media_type, not parsed.
+  app.removeContentTypeParser(['text/plain']);
   app.setNotFoundHandler((request) => {
     throw new AppError('request.not_found', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`);
   });
