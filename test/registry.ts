@@ -13,7 +13,7 @@ export async function startTestRegistry(
   engine: FaceEngine,
   env: Record<string, string> = {},
   overrides: Omit<RegistryOverrides, 'engine'> = {},
-): Promise<{ registry: Registry; store: TestStore; restart(): Promise<Registry> }> {
+): Promise<{ registry: Registry; store: TestStore; restart: () => Promise<Registry> }> {
   const store = await newTestStore(dialect);
   const config = () =>
     loadConfig({
