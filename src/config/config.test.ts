@@ -26,6 +26,27 @@ describe('configuration', () => {
     );
   });
 
+  it('defaults to the embedded store under the data directory, and switches to PostgreSQL on DATABASE_URL', () => {
+    const embedded = loadConfig({ OBLIK_DATA_DIR: '/srv/oblik' });
+    expect(embedded.database).toEqual({ dialect: 'sqlite', file: '/srv/oblik/oblik.sqlite' });
+    expect(embedded.keys.keyFile).toBe('/srv/oblik/master.key');
+    expect(embedded.server).toMatchObject({ host: '127.0.0.1', port: 8080 });
+    const pg = loadConfig({ DATABASE_URL: 'postgres://u@db:5432/oblik', PORT: '9000' });
+    expect(pg.database).toMatchObject({ dialect: 'postgres', url: 'postgres://u@db:5432/oblik' });
+    expect(pg.server.port).toBe(9000);
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+  });
+
+  it('parses configured segments and refuses bad ids', () => {
+    expect(loadConfig({ OBLIK_SEGMENTS: 'moscow:Moscow, kazan' }).registry.segments).toEqual([
+      { id: 'moscow', name: 'Moscow' },
+      { id: 'kazan', name: 'kazan' },
+    ]);
+    expect(() => loadConfig({ OBLIK_SEGMENTS: 'Moscow City:x' })).toThrow(ConfigError);
+    expect(() => loadConfig({ OBLIK_BOOTSTRAP_ADMIN_KEY: 'short' })).toThrow(/OBLIK_BOOTSTRAP_ADMIN_KEY/);
+    expect(loadConfig({ OBLIK_REQUIRE_LIVENESS: 'true' }).registry.requireLiveness).toBe(true);
+  });
+
   it('is frozen', () => {
     const c = loadConfig({});
     expect(Object.isFrozen(c.engine.quality)).toBe(true);
