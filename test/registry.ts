@@ -13,18 +13,24 @@ export async function startTestRegistry(
   engine: FaceEngine,
   env: Record<string, string> = {},
   overrides: Omit<RegistryOverrides, 'engine'> = {},
-): Promise<{ registry: Registry; store: TestStore; restart: () => Promise<Registry> }> {
+): Promise<{
+  registry: Registry;
+  store: TestStore;
+  /** Another registry on the same store, with extra environment (a restart after `close`). */
+  restart: (env?: Record<string, string>) => Promise<Registry>;
+}> {
   const store = await newTestStore(dialect);
-  const config = () =>
+  const config = (more: Record<string, string> = {}) =>
     loadConfig({
       OBLIK_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
       OBLIK_SEGMENTS: 'moscow:Moscow,kazan:Kazan',
       OBLIK_LOG_LEVEL: 'silent',
       ...store.env,
       ...env,
+      ...more,
     });
   const registry = await buildRegistry(config(), { ...overrides, engine });
-  return { registry, store, restart: () => buildRegistry(config(), { ...overrides, engine }) };
+  return { registry, store, restart: (more) => buildRegistry(config(more), { ...overrides, engine }) };
 }
 
 export interface Reply {

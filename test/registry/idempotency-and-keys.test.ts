@@ -3,8 +3,6 @@ import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
 import { newKey } from '../../src/keys/sealing.js';
 import { TemplateVault } from '../../src/modules/templates/template-vault.js';
-import { loadConfig } from '../../src/config/config.js';
-import { buildRegistry } from '../../src/composition.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
 import { ADMIN_KEY, b64, client, newRelyingParty, startTestRegistry } from '../registry.js';
@@ -16,7 +14,7 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
   let engine: FaceEngine;
   let registry: Registry;
   let store: TestStore;
-  let restart: () => Promise<Registry>;
+  let restart: (env?: Record<string, string>) => Promise<Registry>;
   let metro: ReturnType<ReturnType<typeof client>>;
   let metroKey: string;
   const masterKey = newKey().toString('base64');
@@ -140,16 +138,5 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
     expect(registry.matcher.size()).toBe(2);
   });
 
-  async function startWith(env: Record<string, string>): Promise<Registry> {
-    return buildRegistry(
-      loadConfig({
-        OBLIK_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
-        OBLIK_SEGMENTS: 'moscow:Moscow,kazan:Kazan',
-        OBLIK_LOG_LEVEL: 'silent',
-        ...store.env,
-        ...env,
-      }),
-      { engine },
-    );
-  }
+  const startWith = (env: Record<string, string>) => restart(env);
 });

@@ -20,14 +20,8 @@ export interface NewRelyingParty {
   readonly requireLiveness?: boolean | undefined;
 }
 
-export interface PrincipalSummary {
-  readonly id: string;
-  readonly role: Role;
-  readonly name: string;
-  readonly purposes: readonly Purpose[];
-  readonly segments: readonly string[];
-  readonly rights: readonly Right[];
-  readonly requireLiveness: boolean;
+/** A principal as administrators list it. */
+export interface PrincipalSummary extends Principal {
   readonly createdAt: string;
   readonly revokedAt: string | null;
 }
