@@ -19,7 +19,7 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let banner = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       banner += d.toString();
       const url = /listening on (http:\/\/\S+)/.exec(banner)?.[1];
       if (url && banner.includes('administrator')) resolve({ child, url, banner });
