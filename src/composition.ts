@@ -7,6 +7,7 @@ import { migrateToLatest } from './db/migrate.js';
 import { createHttpApp } from './http/app.js';
 import { registerMetrics } from './http/metrics.js';
 import { loadMasterKeyring, type MasterKeyring } from './keys/master-keyring.js';
+import { thresholdForGallery } from './matcher/gallery-threshold.js';
 import { Matcher } from './matcher/matcher.js';
 import { AccessService } from './modules/access/access.service.js';
 import { adjudicationsRoutes } from './modules/adjudications/adjudications.routes.js';
@@ -32,6 +33,19 @@ import { systemClock, type Clock } from './ports/clock.js';
 import { randomIds, type IdSource } from './ports/ids.js';
 
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
+
+/**
+ * A fixed threshold if configured; else one that rises with the gallery, from the model pack's calibration,
+ * never below the 1:1 threshold. A pack without calibration falls back to the 1:1 threshold.
+ */
+function galleryThreshold(engine: FaceEngine, fixed: number | undefined, falseCandidates: number) {
+  const floor = engine.settings.matchThreshold;
+  const calibration = engine.modelPack.calibration;
+  if (fixed !== undefined) return () => fixed;
+  if (!calibration) return () => floor;
+  return (galleryTemplates: number) =>
+    Math.round(thresholdForGallery(calibration, galleryTemplates, falseCandidates, floor) * 1e4) / 1e4;
+}
 
 /** What the composition can be given instead of building it (tests share one engine, fix clocks, probe steps). */
 export interface RegistryOverrides {
@@ -101,8 +115,12 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     engine ??= await FaceEngine.start(config.engine);
     const thresholds = {
       matchThreshold: config.engine.matchThreshold,
-      identifyThreshold: config.registry.identifyThreshold,
-      dedupThreshold: config.registry.dedupThreshold,
+      identifyThreshold: galleryThreshold(
+        engine,
+        config.registry.identifyThreshold,
+        config.registry.identifyFalseCandidates,
+      ),
+      dedupThreshold: galleryThreshold(engine, config.registry.dedupThreshold, config.registry.dedupFalseCandidates),
       livenessThreshold: config.engine.livenessThreshold,
       maxCandidates: config.registry.maxCandidates,
       requireLiveness: config.registry.requireLiveness,

@@ -17,7 +17,24 @@ const manifestSchema = z.object({
   description: z.string().optional(),
   files: z.object({ detector: modelFile, landmarks: modelFile, embedder: modelFile, liveness: modelFile }),
   embeddingDim: z.number().int().positive(),
+  calibration: z
+    .object({
+      description: z.string().optional(),
+      dataset: z.string(),
+      falseMatchRate: z.array(z.tuple([z.number().min(-1).max(1), z.number().positive().max(1)])).min(2),
+    })
+    .optional(),
 });
+
+/**
+ * How often two different people score at or above a threshold, as measured for this pack: the basis for
+ * raising 1:N thresholds with the size of the gallery (see src/matcher/gallery-threshold.ts).
+ */
+export interface Calibration {
+  readonly dataset: string;
+  /** `[threshold, false match rate per comparison]`, thresholds ascending, rates descending. */
+  readonly falseMatchRate: readonly (readonly [number, number])[];
+}
 
 export type ModelRole = 'detector' | 'landmarks' | 'embedder' | 'liveness';
 
@@ -29,6 +46,7 @@ export interface ModelPack {
   readonly dir: string;
   readonly embeddingDim: number;
   readonly files: Readonly<Record<ModelRole, { readonly path: string; readonly sha256: string }>>;
+  readonly calibration?: Calibration;
 }
 
 export class ModelIntegrityError extends Error {
@@ -54,6 +72,14 @@ export function readModelPack(dir: string): ModelPack {
     tag: `${m.id}@${m.version}`,
     dir: abs,
     embeddingDim: m.embeddingDim,
+    ...(m.calibration
+      ? {
+          calibration: {
+            dataset: m.calibration.dataset,
+            falseMatchRate: [...m.calibration.falseMatchRate].sort((a, b) => a[0] - b[0]),
+          },
+        }
+      : {}),
     files: {
       detector: file('detector'),
       landmarks: file('landmarks'),

@@ -53,8 +53,10 @@ const envSchema = z.object({
     .enum(['true', 'false', '1', '0'])
     .default('false')
     .transform((v) => v === 'true' || v === '1'),
-  OBLIK_IDENTIFY_THRESHOLD: num(0.5, -1, 1),
-  OBLIK_DEDUP_THRESHOLD: num(0.5, -1, 1),
+  OBLIK_IDENTIFY_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
+  OBLIK_DEDUP_THRESHOLD: z.coerce.number().min(-1).max(1).optional(),
+  OBLIK_IDENTIFY_FALSE_CANDIDATES: num(0.05, 1e-6, 100),
+  OBLIK_DEDUP_FALSE_CANDIDATES: num(0.05, 1e-6, 100),
   OBLIK_IDENTIFY_MAX_CANDIDATES: int(10, 1, 100),
   OBLIK_IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 365),
   OBLIK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -80,10 +82,15 @@ export interface Config {
     readonly bootstrapAdminKey?: string;
     /** Regional segments created at start: `id:Name,id:Name`. The `federal` segment always exists. */
     readonly segments: readonly { readonly id: string; readonly name: string }[];
-    /** 1:N candidates are returned only at or above this similarity (stricter than 1:1: see README). */
-    readonly identifyThreshold: number;
-    /** An enrolment whose face scores at or above this against another person is refused as a duplicate. */
-    readonly dedupThreshold: number;
+    /**
+     * A fixed 1:N threshold. Unset (the default), the threshold rises with the gallery so that a search expects
+     * at most `identifyFalseCandidates` false candidates (src/matcher/gallery-threshold.ts; README).
+     */
+    readonly identifyThreshold?: number;
+    readonly identifyFalseCandidates: number;
+    /** A fixed duplicate threshold for enrolment; unset, it rises with the segment like the 1:N one. */
+    readonly dedupThreshold?: number;
+    readonly dedupFalseCandidates: number;
     readonly maxCandidates: number;
     readonly idempotencyTtlHours: number;
     /**
@@ -126,8 +133,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       dataDir,
       ...(e.OBLIK_BOOTSTRAP_ADMIN_KEY ? { bootstrapAdminKey: e.OBLIK_BOOTSTRAP_ADMIN_KEY } : {}),
       segments: parseSegments(e.OBLIK_SEGMENTS),
-      identifyThreshold: e.OBLIK_IDENTIFY_THRESHOLD,
-      dedupThreshold: e.OBLIK_DEDUP_THRESHOLD,
+      ...(e.OBLIK_IDENTIFY_THRESHOLD === undefined ? {} : { identifyThreshold: e.OBLIK_IDENTIFY_THRESHOLD }),
+      identifyFalseCandidates: e.OBLIK_IDENTIFY_FALSE_CANDIDATES,
+      ...(e.OBLIK_DEDUP_THRESHOLD === undefined ? {} : { dedupThreshold: e.OBLIK_DEDUP_THRESHOLD }),
+      dedupFalseCandidates: e.OBLIK_DEDUP_FALSE_CANDIDATES,
       maxCandidates: e.OBLIK_IDENTIFY_MAX_CANDIDATES,
       idempotencyTtlHours: e.OBLIK_IDEMPOTENCY_TTL_HOURS,
       requireLiveness: e.OBLIK_REQUIRE_LIVENESS,

@@ -85,6 +85,8 @@ describe.each(dialects)('registry flows on %s', (dialect) => {
     });
     expect(found.status).toBe(200);
     expect(found.body.candidates[0]?.personId).toBe(personId);
+    // A one-person gallery searches at the 1:1 threshold; the 1:N threshold rises only with the gallery.
+    expect(found.body.threshold).toBe(registry.engine.settings.matchThreshold);
 
     // Consent is per purpose: the same party identifying for a purpose the person did not agree to sees no one.
     const venue = await metro('POST', '/v1/identifications', {

@@ -26,7 +26,8 @@ export interface EnrolmentResult {
 }
 
 export interface EnrolmentSettings {
-  readonly dedupThreshold: number;
+  /** The duplicate threshold for a segment holding this many templates. */
+  readonly dedupThreshold: (galleryTemplates: number) => number;
   readonly matchThreshold: number;
   readonly livenessThreshold: number;
   readonly requireLiveness: boolean;
@@ -165,7 +166,7 @@ export class EnrolmentService {
   private findDuplicate(segment: string, capture: Capture, self: string | undefined) {
     const hits = this.matcher.identify([segment], capture.template.modelPack, capture.template.vector, {
       k: 1,
-      minScore: this.settings.dedupThreshold,
+      minScore: this.settings.dedupThreshold(this.matcher.size(segment)),
       ...(self ? { accept: (owner: string) => owner !== self } : {}),
     });
     return hits[0];

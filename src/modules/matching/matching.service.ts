@@ -9,7 +9,8 @@ import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 
 export interface MatchingSettings {
   readonly matchThreshold: number;
-  readonly identifyThreshold: number;
+  /** The 1:N threshold for a search over this many templates. */
+  readonly identifyThreshold: (galleryTemplates: number) => number;
   readonly maxCandidates: number;
   readonly requireLiveness: boolean;
 }
@@ -81,7 +82,8 @@ export class MatchingService {
     const replayed = await this.idempotency.replay<Identification>(ctx);
     if (replayed) return replayed;
     const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
-    const threshold = this.settings.identifyThreshold;
+    const gallery = segments.reduce((n, s) => n + this.matcher.size(s), 0);
+    const threshold = this.settings.identifyThreshold(gallery);
     const hits = this.matcher.identify(segments, capture.template.modelPack, capture.template.vector, {
       k: CANDIDATE_POOL,
       minScore: threshold,
