@@ -8,6 +8,19 @@ import { buildRegistry, VERSION, type Registry } from './composition.js';
 export async function serve(config: Config, print: (line: string) => void = console.log): Promise<Registry> {
   const registry = await buildRegistry(config);
   const address = await registry.app.listen({ host: config.server.host, port: config.server.port });
+  // Handlers go in before the banner: whoever reads the banner may signal at once.
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    registry.app.log.info({ signal }, 'shutting down');
+    registry.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
   const { startup, store, keyring } = registry;
   print(`Oblik ${VERSION} registry listening on ${address}`);
   print(`  API docs   ${address}/docs   (OpenAPI: ${address}/openapi.json)`);
@@ -43,17 +56,5 @@ export async function serve(config: Config, print: (line: string) => void = cons
   }
   void registry.services.keys.resealAll().catch((e: unknown) => registry.app.log.error({ err: e }, 'resealing failed'));
 
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    registry.app.log.info({ signal }, 'shutting down');
-    registry.close().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.once('SIGINT', () => shutdown('SIGINT'));
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
   return registry;
 }

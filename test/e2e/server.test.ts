@@ -54,7 +54,7 @@ function cli(args: string[], env: Record<string, string>): Promise<{ code: numbe
 describe.each(dialects)('the server end to end on %s', (dialect) => {
   const stores: TestStore[] = [];
   afterAll(async () => {
-    for (const child of running) if (child.exitCode === null) await stop(child);
+    for (const child of running) if (child.exitCode === null && child.signalCode === null) await stop(child);
     for (const s of stores) await s.dispose();
   });
 
