@@ -102,7 +102,9 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     const vault = new TemplateVault(db, dataKeys);
     const segments = new SegmentsService(db, dataKeys, audit, clock);
     const principals = new PrincipalsService(db, audit, idempotency, clock, ids);
-    const keys = new KeysService(db, dataKeys, vault, segments, audit);
+    // Background work reports through the server's logger once it exists.
+    let reportBackgroundError = (e: unknown) => console.error('oblik: background re-sealing failed', e);
+    const keys = new KeysService(db, dataKeys, vault, segments, audit, (e) => reportBackgroundError(e));
 
     const segmentsCreated = await segments.ensure(config.registry.segments);
     const dataKeysRewrapped = await dataKeys.rewrapAll();
@@ -146,6 +148,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       { maxImageBytes: config.engine.intake.maxBytes, logLevel: config.server.logLevel, version: VERSION },
       principals,
     );
+    reportBackgroundError = (e) => app.log.error({ err: e }, 'background re-sealing failed');
     const metrics = registerMetrics(app, matcher);
     healthRoutes(app, { db, dialect: store.dialect, matcher, modelPack: engine.modelPack.tag, metrics });
     segmentsRoutes(app, segments, keys);

@@ -55,6 +55,12 @@ export async function serve(config: Config, print: (line: string) => void = cons
     print('');
   }
   void registry.services.keys.resealAll().catch((e: unknown) => registry.app.log.error({ err: e }, 'resealing failed'));
+  // Stored replay answers expire; purge them hourly (unref'd: it never keeps the process alive).
+  setInterval(() => {
+    registry.services.idempotency
+      .purge(config.registry.idempotencyTtlHours)
+      .catch((e: unknown) => registry.app.log.warn({ err: e }, 'idempotency purge failed'));
+  }, 3_600_000).unref();
 
   return registry;
 }

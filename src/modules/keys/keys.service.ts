@@ -33,6 +33,7 @@ export class KeysService {
     private readonly vault: TemplateVault,
     private readonly segments: SegmentsService,
     private readonly audit: AuditService,
+    private readonly onBackgroundError: (error: unknown) => void,
   ) {}
 
   async status(ctx: CallContext): Promise<KeyStatus[]> {
@@ -85,10 +86,14 @@ export class KeysService {
   private reseal(segmentId: string): void {
     const previous = this.running.get(segmentId) ?? Promise.resolve(0);
     const next = previous.then(() => this.vault.resealSegment(segmentId));
-    // A failure is retried by the next rotation or restart (templates keep their old, still valid version).
+    // A failure is reported and retried by the next rotation or restart (templates keep their old, still
+    // valid version meanwhile).
     this.running.set(
       segmentId,
-      next.catch(() => 0),
+      next.catch((e: unknown) => {
+        this.onBackgroundError(e);
+        return 0;
+      }),
     );
   }
 }
