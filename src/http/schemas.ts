@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { errorStatus, type ErrorCode } from '../errors/app-error.js';
-import { PURPOSES, RIGHTS } from '../modules/access/purposes.js';
+import { PURPOSE_PATTERN, RIGHTS, WELL_KNOWN_PURPOSES } from '../modules/access/purposes.js';
 import { SEGMENT_ID } from '../modules/segments/segment-id.js';
 
 /** Schemas shared by several modules' routes; they also feed the OpenAPI document. */
@@ -19,7 +19,11 @@ export function errors(...statuses: number[]): Record<number, typeof ErrorBody> 
   return Object.fromEntries([401, 500, ...statuses].map((s) => [s, ErrorBody]));
 }
 
-export const Purpose = z.enum(PURPOSES).meta({ id: 'Purpose' });
+export const Purpose = z
+  .string()
+  .regex(PURPOSE_PATTERN, 'a lowercase slug such as "transit_fare"')
+  .describe(`why a face is used; well-known purposes: ${WELL_KNOWN_PURPOSES.join(', ')}`)
+  .meta({ id: 'Purpose' });
 export const Right = z.enum(RIGHTS);
 export const SegmentId = z.string().regex(SEGMENT_ID, 'a lowercase slug such as "moscow"');
 export const ImageField = z

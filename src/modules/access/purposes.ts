@@ -1,8 +1,11 @@
 /**
- * The purposes a relying party may use a face for, and a person may consent to. A closed list: a typo in a
- * consent or a relying party's registration is refused rather than silently never matching.
+ * Purposes are short slugs naming why a face is used; a relying party is registered for some, and a person
+ * consents to some. Any well-formed slug is accepted, so a new service needs no code change; these are the
+ * well-known ones, listed in the API documentation.
  */
-export const PURPOSES = [
+export const PURPOSE_PATTERN = /^[a-z][a-z0-9_]{1,47}$/;
+
+export const WELL_KNOWN_PURPOSES = [
   'transit_fare',
   'parking',
   'venue_access',
@@ -12,7 +15,7 @@ export const PURPOSES = [
   'wifi_access',
 ] as const;
 
-export type Purpose = (typeof PURPOSES)[number];
+export type Purpose = string;
 
 export const RIGHTS = ['enrol', 'verify', 'identify'] as const;
 export type Right = (typeof RIGHTS)[number];
