@@ -28,6 +28,7 @@ import { principalsRoutes } from './modules/principals/principals.routes.js';
 import { PrincipalsService } from './modules/principals/principals.service.js';
 import { segmentsRoutes } from './modules/segments/segments.routes.js';
 import { SegmentsService } from './modules/segments/segments.service.js';
+import { MatcherSync } from './modules/templates/matcher-sync.js';
 import { TemplateVault } from './modules/templates/template-vault.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import { randomIds, type IdSource } from './ports/ids.js';
@@ -67,6 +68,7 @@ export interface Registry {
     readonly keys: KeysService;
     readonly dataKeys: DataKeys;
     readonly idempotency: IdempotencyService;
+    readonly sync: MatcherSync;
   };
   /** What start-up did, for the banner. */
   readonly startup: {
@@ -111,7 +113,8 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     const bootstrapAdmin = config.registry.bootstrapAdminKey
       ? await principals.bootstrapAdmin(config.registry.bootstrapAdminKey)
       : undefined;
-    const templatesLoaded = await vault.loadInto(matcher);
+    const sync = new MatcherSync(db, matcher, vault, clock);
+    const templatesLoaded = await sync.load();
     await idempotency.purge(config.registry.idempotencyTtlHours);
 
     engine ??= await FaceEngine.start(config.engine);
@@ -131,6 +134,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       db,
       engine,
       matcher,
+      sync,
       vault,
       access,
       audit,
@@ -140,7 +144,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       thresholds,
       overrides.enrolmentProbe,
     );
-    const matching = new MatchingService(engine, matcher, access, audit, idempotency, thresholds);
+    const matching = new MatchingService(engine, matcher, sync, access, audit, idempotency, thresholds);
     const persons = new PersonsService(db, matcher, access, audit, clock);
     const adjudications = new AdjudicationsService(db, access, audit, clock);
 
@@ -167,7 +171,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matcher,
       engine: startedEngine,
       keyring,
-      services: { principals, segments, keys, dataKeys, idempotency },
+      services: { principals, segments, keys, dataKeys, idempotency, sync },
       startup: {
         templatesLoaded,
         segmentsCreated,

@@ -55,11 +55,16 @@ export async function serve(config: Config, print: (line: string) => void = cons
     print('');
   }
   void registry.services.keys.resealAll().catch((e: unknown) => registry.app.log.error({ err: e }, 'resealing failed'));
-  // Stored replay answers expire; purge them hourly (unref'd: it never keeps the process alive).
+  const warn = (what: string) => (e: unknown) => registry.app.log.warn({ err: e }, what);
+  // Other instances' enrolments and deletions reach this matcher at the latest a second later (and at once
+  // for any request that searches); expired replay answers and old change events go hourly. Both timers are
+  // unref'd: they never keep the process alive.
+  setInterval(() => void registry.services.sync.catchUp().catch(warn('matcher catch-up failed')), 1000).unref();
   setInterval(() => {
-    registry.services.idempotency
+    void registry.services.idempotency
       .purge(config.registry.idempotencyTtlHours)
-      .catch((e: unknown) => registry.app.log.warn({ err: e }, 'idempotency purge failed'));
+      .catch(warn('idempotency purge failed'));
+    void registry.services.sync.purge(24).catch(warn('change-feed purge failed'));
   }, 3_600_000).unref();
 
   return registry;

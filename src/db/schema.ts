@@ -14,6 +14,20 @@ export interface Database {
   adjudications: AdjudicationTable;
   audit_events: AuditEventTable;
   idempotency_records: IdempotencyRecordTable;
+  template_events: TemplateEventTable;
+}
+
+/**
+ * Every template added or removed, in commit order, written in the same transaction as the change: other
+ * server instances replay it to keep their matchers in step with the store.
+ */
+export interface TemplateEventTable {
+  seq: Generated<number>;
+  kind: 'added' | 'removed';
+  template_id: string;
+  person_id: string;
+  segment_id: string;
+  at: string;
 }
 
 export interface SegmentTable {

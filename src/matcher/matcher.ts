@@ -110,6 +110,11 @@ export class Matcher {
     return [...best.values()].sort(compareHits).slice(0, options.k);
   }
 
+  /** Whether a template is indexed. */
+  has(templateId: string): boolean {
+    return this.shardOf.has(templateId);
+  }
+
   /** Number of templates, in one segment or in all. */
   size(segment?: string): number {
     let total = 0;

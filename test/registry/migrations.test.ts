@@ -29,6 +29,7 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'principals',
         'segment_keys',
         'segments',
+        'template_events',
         'templates',
       ]);
       expect(await migrateToLatest(store.db)).toEqual([]);

@@ -1,7 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import { dialectOf } from '../dialect.js';
 
-/** The registry: segments and their keys, principals, persons, consents, templates, adjudications, audit. */
+/**
+ * The registry: segments and their keys, principals, persons, consents, templates and their change feed,
+ * adjudications, audit, idempotency records.
+ */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const pg = dialectOf(db) === 'postgres';
   const blob = pg ? 'bytea' : 'blob';
@@ -113,6 +116,18 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.createIndex('audit_person_idx').on('audit_events').columns(['person_id', 'seq']).execute();
 
   await db.schema
+    .createTable('template_events')
+    .addColumn('seq', pg ? 'bigint' : 'integer', (c) =>
+      pg ? c.primaryKey().generatedAlwaysAsIdentity() : c.primaryKey().autoIncrement(),
+    )
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('template_id', 'text', (c) => c.notNull())
+    .addColumn('person_id', 'text', (c) => c.notNull())
+    .addColumn('segment_id', 'text', (c) => c.notNull())
+    .addColumn('at', 'text', (c) => c.notNull())
+    .execute();
+
+  await db.schema
     .createTable('idempotency_records')
     .addColumn('principal_id', 'text', (c) => c.notNull())
     .addColumn('key', 'text', (c) => c.notNull())
@@ -126,6 +141,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const table of [
+    'template_events',
     'idempotency_records',
     'audit_events',
     'adjudications',

@@ -15,6 +15,8 @@ import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { personsRepository } from '../persons/persons.repository.js';
 import { segmentsRepository } from '../segments/segments.repository.js';
 import type { TemplateVault } from '../templates/template-vault.js';
+import type { MatcherSync } from '../templates/matcher-sync.js';
+import { templateEventsRepository } from '../templates/template-events.repository.js';
 import { templatesRepository } from '../templates/templates.repository.js';
 import { KeyedMutex } from './keyed-mutex.js';
 
@@ -49,6 +51,7 @@ export class EnrolmentService {
     private readonly db: Kysely<Database>,
     private readonly engine: Pick<FaceEngine, 'capture'>,
     private readonly matcher: Matcher,
+    private readonly sync: MatcherSync,
     private readonly vault: TemplateVault,
     private readonly access: AccessService,
     private readonly audit: AuditService,
@@ -76,6 +79,7 @@ export class EnrolmentService {
     const personId = this.ids.next('psn');
     const templateId = this.ids.next('tpl');
     return this.sections.run(input.segment, async () => {
+      await this.sync.catchUp();
       const duplicate = this.findDuplicate(input.segment, capture, undefined);
       const at = isoNow(this.clock);
       const binding = { id: templateId, personId, segmentId: input.segment, modelPack: capture.template.modelPack };
@@ -133,6 +137,7 @@ export class EnrolmentService {
     const templateId = this.ids.next('tpl');
     const segment = person.segment_id;
     return this.sections.run(segment, async () => {
+      await this.sync.catchUp();
       const own = this.matcher.verify(personId, segment, capture.template.modelPack, capture.template.vector);
       if (own && own.score < this.settings.matchThreshold) {
         throw new AppError('enrolment.face_mismatch', "the face does not match the person's enrolled face", {
@@ -230,6 +235,9 @@ export class EnrolmentService {
       liveness: capture.face.liveness,
       created_at: at,
     });
+    await templateEventsRepository.append(tx, [
+      { kind: 'added', template_id: binding.id, person_id: binding.personId, segment_id: binding.segmentId, at },
+    ]);
     this.probe('template_written');
   }
 
@@ -238,6 +246,8 @@ export class EnrolmentService {
     capture: Capture,
   ) {
     this.probe('committed');
+    // Another request's catch-up may have indexed it from the change feed already.
+    if (this.matcher.has(binding.id)) return;
     this.matcher.add({
       templateId: binding.id,
       personId: binding.personId,

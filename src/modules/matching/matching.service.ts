@@ -6,6 +6,7 @@ import type { CallContext } from '../access/principal.js';
 import type { Purpose } from '../access/purposes.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
+import type { MatcherSync } from '../templates/matcher-sync.js';
 
 export interface MatchingSettings {
   readonly matchThreshold: number;
@@ -42,6 +43,7 @@ export class MatchingService {
   constructor(
     private readonly engine: Pick<FaceEngine, 'capture'>,
     private readonly matcher: Matcher,
+    private readonly sync: MatcherSync,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
@@ -54,6 +56,7 @@ export class MatchingService {
     if (replayed) return replayed;
     const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
     const { modelPack, vector } = capture.template;
+    await this.sync.catchUp();
     const best = this.matcher.verify(person.id, person.segment_id, modelPack, vector);
     const score = best ? round(best.score) : 0;
     const threshold = this.settings.matchThreshold;
@@ -82,6 +85,7 @@ export class MatchingService {
     const replayed = await this.idempotency.replay<Identification>(ctx);
     if (replayed) return replayed;
     const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
+    await this.sync.catchUp();
     const gallery = segments.reduce((n, s) => n + this.matcher.size(s), 0);
     const threshold = this.settings.identifyThreshold(gallery);
     const hits = this.matcher.identify(segments, capture.template.modelPack, capture.template.vector, {

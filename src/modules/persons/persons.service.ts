@@ -5,6 +5,7 @@ import { isoNow, type Clock } from '../../ports/clock.js';
 import type { AccessService } from '../access/access.service.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
+import { templateEventsRepository } from '../templates/template-events.repository.js';
 import { templatesRepository } from '../templates/templates.repository.js';
 import { personsRepository } from './persons.repository.js';
 
@@ -71,8 +72,19 @@ export class PersonsService {
     const person = await this.access.authoriseOperatorOn(ctx, personId, 'person.delete');
     const erased = await this.db.transaction().execute(async (tx) => {
       const ids = await templatesRepository.deleteOf(tx, personId);
+      const at = isoNow(this.clock);
+      await templateEventsRepository.append(
+        tx,
+        ids.map((id) => ({
+          kind: 'removed' as const,
+          template_id: id,
+          person_id: personId,
+          segment_id: person.segment_id,
+          at,
+        })),
+      );
       await personsRepository.deleteConsents(tx, personId);
-      await personsRepository.markDeleted(tx, personId, isoNow(this.clock));
+      await personsRepository.markDeleted(tx, personId, at);
       await this.audit.record(tx, ctx, {
         action: 'person.delete',
         result: 'deleted',

@@ -13,6 +13,10 @@ export const templatesRepository = {
     await db.insertInto('templates').values(row).execute();
   },
 
+  find(db: Kysely<Database>, id: string): Promise<TemplateRow | undefined> {
+    return db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst();
+  },
+
   /** One page of every template, in id order after `afterId` (keyset pagination: stable under inserts). */
   page(db: Kysely<Database>, afterId: string, limit: number): Promise<TemplateRow[]> {
     if (limit < 1 || limit > MAX_PAGE) throw new RangeError(`page size must be 1..${MAX_PAGE}`);

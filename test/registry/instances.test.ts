@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FaceEngine } from '../../src/biometrics/face-engine.js';
+import type { Registry } from '../../src/composition.js';
+import { readFace } from '../datasets.js';
+import { startTestEngine } from '../engine.js';
+import { ADMIN_KEY, b64, client, newRelyingParty, startTestRegistry } from '../registry.js';
+import { testDialects, type TestStore } from '../stores.js';
+
+const dialects = await testDialects();
+
+describe.each(dialects)('two server instances on one %s store', (dialect) => {
+  let engine: FaceEngine;
+  let a: Registry;
+  let b: Registry;
+  let store: TestStore;
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    let restart: (env?: Record<string, string>) => Promise<Registry>;
+    ({ registry: a, store, restart } = await startTestRegistry(dialect, engine));
+    b = await restart();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+    await store?.dispose();
+    await engine?.close();
+  });
+
+  it("see each other's enrolments and deletions through the change feed, without a restart", async () => {
+    const key = await newRelyingParty(a.app);
+    const onA = client(a.app)(key);
+    const onB = client(b.app)(key);
+    const enrolled = await onA('POST', '/v1/persons', {
+      segment: 'moscow',
+      channel: 'kiosk',
+      consents: ['transit_fare'],
+      image: b64(await readFace('small', 'stuart', 'stuart1.png')),
+    });
+    expect(enrolled.status).toBe(201);
+    expect(b.matcher.size()).toBe(0); // not yet: B learns at its next search (or its next poll)
+
+    const verified = await onB('POST', '/v1/verifications', {
+      personId: enrolled.body.personId,
+      purpose: 'transit_fare',
+      image: b64(await readFace('small', 'stuart', 'stuart2.png')),
+    });
+    expect(verified.body.match).toBe(true);
+    expect(b.matcher.templateIds()).toEqual(a.matcher.templateIds());
+
+    // B refuses the same face enrolled again, though A took it.
+    const again = await onB('POST', '/v1/persons', {
+      segment: 'moscow',
+      channel: 'kiosk',
+      consents: [],
+      image: b64(await readFace('small', 'stuart', 'stuart3.png')),
+    });
+    expect(again.body.code).toBe('enrolment.duplicate');
+
+    // Deleted through B, gone from A's matcher at A's next search.
+    expect((await client(b.app)(ADMIN_KEY)('DELETE', `/v1/persons/${enrolled.body.personId}`)).status).toBe(200);
+    const found = await onA('POST', '/v1/identifications', {
+      purpose: 'transit_fare',
+      image: b64(await readFace('small', 'stuart', 'stuart4.png')),
+    });
+    expect(found.body.candidates).toEqual([]);
+    expect(a.matcher.size()).toBe(0);
+    expect(b.matcher.size()).toBe(0);
+  });
+});
