@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config/config.js';
 import { buildRegistry, type Registry, type RegistryOverrides } from '../src/composition.js';
 import type { FaceEngine } from '../src/biometrics/face-engine.js';
+import { readFace } from './datasets.js';
 import { newTestStore, type TestDialect, type TestStore } from './stores.js';
 
 /** The administrator key every test registry is bootstrapped with. */
@@ -81,3 +82,18 @@ export async function newOperator(app: FastifyInstance, segments: string[]): Pro
 }
 
 export const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
+
+/**
+ * An enrolment request for a face of the small set (`['amy', 'amy1.png']`): Moscow, a kiosk, consent to
+ * transit fares, unless overridden.
+ * @example await api('POST', '/v1/persons', await newEnrolment(['amy', 'amy1.png'], { consents: [] }))
+ */
+export async function newEnrolment(face: readonly [string, string], overrides: Record<string, unknown> = {}) {
+  return {
+    segment: 'moscow',
+    channel: 'kiosk',
+    consents: ['transit_fare'],
+    image: b64(await readFace('small', ...face)),
+    ...overrides,
+  };
+}

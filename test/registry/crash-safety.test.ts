@@ -6,7 +6,7 @@ import { loadConfig } from '../../src/config/config.js';
 import { buildRegistry } from '../../src/composition.js';
 import { facePath, readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
-import { ADMIN_KEY, b64, client, newRelyingParty } from '../registry.js';
+import { ADMIN_KEY, b64, client, newEnrolment, newRelyingParty } from '../registry.js';
 import { newTestStore, testDialects } from '../stores.js';
 
 const dialects = await testDialects();
@@ -77,12 +77,7 @@ describe.each(dialects)('crash safety on %s', (dialect) => {
 
           // And the registry works on: the face that was mid-enrolment can be enrolled (or is already there).
           const api = client(restarted.app)(apiKey);
-          const again = await api('POST', '/v1/persons', {
-            segment: 'moscow',
-            channel: 'kiosk',
-            consents: ['transit_fare'],
-            image: b64(await readFace('small', 'penny', 'penny2.png')),
-          });
+          const again = await api('POST', '/v1/persons', await newEnrolment(['penny', 'penny2.png']));
           expect(again.status).toBe(step === 'committed' ? 409 : 201);
           const found = await api('POST', '/v1/identifications', {
             purpose: 'transit_fare',

@@ -5,7 +5,7 @@ import { newKey } from '../../src/keys/sealing.js';
 import { TemplateVault } from '../../src/modules/templates/template-vault.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
-import { ADMIN_KEY, b64, client, newRelyingParty, startTestRegistry } from '../registry.js';
+import { ADMIN_KEY, b64, client, newEnrolment, newRelyingParty, startTestRegistry } from '../registry.js';
 import { testDialects, type TestStore } from '../stores.js';
 
 const dialects = await testDialects();
@@ -108,12 +108,7 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
       [2, 'active', 1],
     ]);
     // A new enrolment is sealed under the new version.
-    const howard = await metro('POST', '/v1/persons', {
-      segment: 'moscow',
-      channel: 'kiosk',
-      consents: ['transit_fare'],
-      image: b64(await readFace('small', 'howard', 'howard1.png')),
-    });
+    const howard = await metro('POST', '/v1/persons', await newEnrolment(['howard', 'howard1.png']));
     expect(howard.status).toBe(201);
     const versions = await registry.store.db.selectFrom('templates').select('key_version').execute();
     expect(versions.map((v) => v.key_version)).toEqual([2, 2]);

@@ -3,7 +3,7 @@ import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
-import { ADMIN_KEY, b64, client, newRelyingParty, startTestRegistry } from '../registry.js';
+import { ADMIN_KEY, b64, client, newEnrolment, newRelyingParty, startTestRegistry } from '../registry.js';
 import { testDialects, type TestStore } from '../stores.js';
 
 const dialects = await testDialects();
@@ -31,12 +31,7 @@ describe.each(dialects)('two server instances on one %s store', (dialect) => {
     const key = await newRelyingParty(a.app);
     const onA = client(a.app)(key);
     const onB = client(b.app)(key);
-    const enrolled = await onA('POST', '/v1/persons', {
-      segment: 'moscow',
-      channel: 'kiosk',
-      consents: ['transit_fare'],
-      image: b64(await readFace('small', 'stuart', 'stuart1.png')),
-    });
+    const enrolled = await onA('POST', '/v1/persons', await newEnrolment(['stuart', 'stuart1.png']));
     expect(enrolled.status).toBe(201);
     expect(b.matcher.size()).toBe(0); // not yet: B learns at its next search (or its next poll)
 
@@ -49,12 +44,7 @@ describe.each(dialects)('two server instances on one %s store', (dialect) => {
     expect(b.matcher.templateIds()).toEqual(a.matcher.templateIds());
 
     // B refuses the same face enrolled again, though A took it.
-    const again = await onB('POST', '/v1/persons', {
-      segment: 'moscow',
-      channel: 'kiosk',
-      consents: [],
-      image: b64(await readFace('small', 'stuart', 'stuart3.png')),
-    });
+    const again = await onB('POST', '/v1/persons', await newEnrolment(['stuart', 'stuart3.png'], { consents: [] }));
     expect(again.body.code).toBe('enrolment.duplicate');
 
     // Deleted through B, gone from A's matcher at A's next search.
