@@ -167,6 +167,11 @@ describe.each(dialects)('registry flows on %s', (dialect) => {
       if (top === undefined) unfound.push(person.name);
       else if (top !== personId) wrong.push(person.name);
     }
+    console.log(
+      `${dialect}: enrolled ${enrolled.size}/${people.length} (refused: ${refused.join('; ') || 'none'}); ` +
+        `probes ${probed}, rank-1 ${probed - wrong.length - unfound.length}, none above threshold ${unfound.length} ` +
+        `(${unfound.join(', ') || '-'}), wrong ${wrong.length}`,
+    );
     expect(probed).toBeGreaterThanOrEqual(Math.floor(enrolled.size * 0.95));
     // Never the wrong person at rank 1; a few hard LFW pairs (pose, age, a 1:1 score of 0.28) fall below the
     // 1:N threshold and find no one, which is the safe failure.
