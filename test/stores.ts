@@ -60,7 +60,19 @@ export async function newTestStore(dialect: TestDialect): Promise<TestStore> {
     env: { OBLIK_DATA_DIR: dataDir, DATABASE_URL: url.toString() },
     dataDir,
     async dispose() {
-      await adminQuery(`drop database if exists ${name} with (force)`);
+      // A closed pool's last connections may still be saying goodbye: wait for them rather than terminate them
+      // (a terminated one reports an error into whichever test runs next), and force only as a last resort.
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await adminQuery(
+            attempt < 50 ? `drop database if exists ${name}` : `drop database if exists ${name} with (force)`,
+          );
+          break;
+        } catch (e) {
+          if ((e as { code?: string }).code !== '55006' || attempt >= 50) throw e;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -41,6 +41,11 @@ export function openStore(config: Config['database']): Store {
           : (pg.types.getTypeParser(oid, format ?? 'text') as (v: string) => unknown)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle connection dropped by the server (a restart, a failover, an administrator) is reported here; the
+  // pool discards it and connects afresh on the next query. Unhandled, the event would end the process.
+  pool.on('error', (e) =>
+    console.warn(`oblik: PostgreSQL dropped an idle connection (${e.message}); reconnecting on demand`),
+  );
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', location: redactUrl(config.url), close: () => db.destroy() };
 }
