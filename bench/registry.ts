@@ -86,9 +86,9 @@ for (const dialect of await testDialects()) {
     identify: summary(t.identify),
     engineCapture: summary(t.engine),
     overheadP50: {
-      enrol: round((quantile(t.enrol, 0.5) / engineP50) * 100) / 100,
-      verify: round((quantile(t.verify, 0.5) / engineP50) * 100) / 100,
-      identify: round((quantile(t.identify, 0.5) / engineP50) * 100) / 100,
+      enrol: ratio(quantile(t.enrol, 0.5), engineP50),
+      verify: ratio(quantile(t.verify, 0.5), engineP50),
+      identify: ratio(quantile(t.identify, 0.5), engineP50),
     },
   };
   await registry.close();
