@@ -5,9 +5,7 @@ import { serve } from './server.js';
 try {
   await serve(loadConfig());
 } catch (e) {
-  if (e instanceof ConfigError) {
-    console.error(e.message);
-    process.exit(2);
-  }
-  throw e;
+  // An operator needs the reason (a bad variable, an unreachable database, a missing key), not a stack.
+  console.error(`oblik: cannot start: ${e instanceof Error ? e.message : String(e)}`);
+  process.exit(e instanceof ConfigError ? 2 : 1);
 }
