@@ -104,6 +104,8 @@ export interface AdjudicationTable {
   created_at: string;
   resolved_by: string | null;
   resolved_at: string | null;
+  /** After a `different_people` resolution, the person the refused face was then enrolled as (once only). */
+  enrolled_person_id: string | null;
 }
 
 export interface AuditEventTable {

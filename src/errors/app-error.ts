@@ -24,6 +24,7 @@ export const errorStatus = {
   'segment.exists': 409,
   'adjudication.not_found': 404,
   'adjudication.resolved': 409,
+  'adjudication.not_cleared': 409,
   'enrolment.duplicate': 409,
   'enrolment.face_mismatch': 409,
   'engine.unavailable': 503,

@@ -219,6 +219,41 @@ describe.each(dialects)('every error code over HTTP on %s', (dialect) => {
     expectError(await admin('POST', path, { decision: 'different_people' }), 409, 'adjudication.resolved');
   });
 
+  it('adjudication.not_cleared: a refused face enrols only after the operator rules "different people", once', async () => {
+    const lookalike = b64(await readFace('small', 'amy', 'amy4.png'));
+    const dup = await metro('POST', '/v1/persons', enrolBody(lookalike));
+    expectError(dup, 409, 'enrolment.duplicate');
+    const adjudicationId = dup.body.data.adjudicationId as string;
+    expectError(
+      await metro('POST', '/v1/persons', enrolBody(lookalike, { adjudicationId })),
+      409,
+      'adjudication.not_cleared',
+    );
+    const ruling = await admin('POST', `/v1/adjudications/${adjudicationId}/resolution`, {
+      decision: 'different_people',
+      note: 'twin sister, documents checked at the desk',
+    });
+    expect(ruling.body).toMatchObject({ status: 'different_people', enrolledPersonId: null });
+    const enrolled = await metro('POST', '/v1/persons', enrolBody(lookalike, { adjudicationId }));
+    expect(enrolled.status).toBe(201);
+    expectError(
+      await metro('POST', '/v1/persons', enrolBody(lookalike, { adjudicationId })),
+      409,
+      'adjudication.not_cleared',
+    );
+    const cases = await admin('GET', '/v1/adjudications?status=different_people');
+    expect(cases.body.adjudications.find((c: { id: string }) => c.id === adjudicationId).enrolledPersonId).toBe(
+      enrolled.body.personId,
+    );
+    // Another party cannot use this party's case.
+    const other = client(registry.app)(await newRelyingParty(registry.app, { name: 'Bank' }));
+    expectError(
+      await other('POST', '/v1/persons', enrolBody(lookalike, { adjudicationId })),
+      404,
+      'adjudication.not_found',
+    );
+  });
+
   it('idempotency.key_reused: one key, two different requests', async () => {
     const key = { 'idempotency-key': 'verify-1' };
     const first = await metro('POST', '/v1/verifications', { personId, purpose: 'transit_fare', image: amy }, key);

@@ -91,6 +91,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('resolved_by', 'text')
     .addColumn('resolved_at', 'text')
+    .addColumn('enrolled_person_id', 'text')
     .execute();
   await db.schema.createIndex('adjudications_open_idx').on('adjudications').columns(['segment_id', 'status']).execute();
 

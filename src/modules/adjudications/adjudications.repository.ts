@@ -25,6 +25,18 @@ export const adjudicationsRepository = {
     return q.orderBy('created_at', 'desc').orderBy('id').limit(limit).execute();
   },
 
+  /** Marks a cleared case as used by the enrolment of `personId`; false if it was already used. */
+  async markEnrolled(db: Kysely<Database>, id: string, personId: string): Promise<boolean> {
+    const r = await db
+      .updateTable('adjudications')
+      .set({ enrolled_person_id: personId })
+      .where('id', '=', id)
+      .where('status', '=', 'different_people')
+      .where('enrolled_person_id', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  },
+
   async resolve(
     db: Kysely<Database>,
     id: string,

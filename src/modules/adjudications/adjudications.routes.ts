@@ -19,6 +19,7 @@ const Adjudication = z
     createdAt: z.string(),
     resolvedBy: z.string().nullable(),
     resolvedAt: z.string().nullable(),
+    enrolledPersonId: z.string().nullable().describe('who the face was enrolled as after a different_people ruling'),
   })
   .meta({ id: 'Adjudication' });
 

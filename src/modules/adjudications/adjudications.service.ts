@@ -20,6 +20,7 @@ export interface Adjudication {
   readonly createdAt: string;
   readonly resolvedBy: string | null;
   readonly resolvedAt: string | null;
+  readonly enrolledPersonId: string | null;
 }
 
 /**
@@ -96,5 +97,6 @@ function toAdjudication(r: AdjudicationRow): Adjudication {
     createdAt: r.created_at,
     resolvedBy: r.resolved_by,
     resolvedAt: r.resolved_at,
+    enrolledPersonId: r.enrolled_person_id,
   };
 }

@@ -43,13 +43,22 @@ export function enrolmentRoutes(app: FastifyInstance, enrolment: EnrolmentServic
           channel: Channel,
           image: ImageField,
           consents: z.array(Purpose).max(32).default([]).describe('purposes the person agreed to at enrolment'),
+          adjudicationId: Id.optional().describe(
+            'after a refused duplicate that the operator resolved as different people: enrol the face anyway',
+          ),
         }),
         response: { 201: Enrolled, ...imageErrors },
       },
     },
     async (req, reply) => {
-      const { segment, channel, image, consents } = req.body;
-      const result = await enrolment.enrol(callContext(req), { segment, channel, consents, image: imageBytes(image) });
+      const { segment, channel, image, consents, adjudicationId } = req.body;
+      const result = await enrolment.enrol(callContext(req), {
+        segment,
+        channel,
+        consents,
+        adjudicationId,
+        image: imageBytes(image),
+      });
       return reply.code(201).send(result);
     },
   );

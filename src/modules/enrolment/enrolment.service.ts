@@ -64,12 +64,20 @@ export class EnrolmentService {
 
   async enrol(
     ctx: CallContext,
-    input: { segment: string; channel: string; image: Uint8Array; consents: readonly Purpose[] },
+    input: {
+      segment: string;
+      channel: string;
+      image: Uint8Array;
+      consents: readonly Purpose[];
+      /** A case the operator resolved as `different_people`: its look-alike no longer blocks this face. */
+      adjudicationId?: string | undefined;
+    },
   ): Promise<EnrolmentResult> {
     if (!(await segmentsRepository.find(this.db, input.segment))) {
       throw new AppError('segment.not_found', `no segment ${input.segment}`, { segment: input.segment });
     }
     await this.access.authoriseEnrolment(ctx, input.segment);
+    const cleared = input.adjudicationId ? await this.clearedCase(ctx, input.adjudicationId, input.segment) : undefined;
     const replayed = await this.idempotency.replay<EnrolmentResult>(ctx);
     if (replayed) return replayed;
     const capture = await this.engine.capture(
@@ -80,7 +88,7 @@ export class EnrolmentService {
     const templateId = this.ids.next('tpl');
     return this.sections.run(input.segment, async () => {
       await this.sync.catchUp();
-      const duplicate = this.findDuplicate(input.segment, capture, undefined);
+      const duplicate = this.findDuplicate(input.segment, capture, cleared?.candidate_person_id);
       const at = isoNow(this.clock);
       const binding = { id: templateId, personId, segmentId: input.segment, modelPack: capture.template.modelPack };
       const sealed = await this.vault.seal(binding, capture.template.vector);
@@ -106,13 +114,22 @@ export class EnrolmentService {
         );
         this.probe('person_written');
         await this.insertTemplate(tx, ctx, binding, sealed, capture, input.channel, at);
+        // Thrown, not returned: a raced second use must roll back the person written above.
+        if (cleared && !(await adjudicationsRepository.markEnrolled(tx, cleared.id, personId))) {
+          throw notCleared(cleared.id);
+        }
         await this.audit.record(tx, ctx, {
           action: 'enrolment',
           result: 'enrolled',
           segmentId: input.segment,
           personId,
           templateId,
-          detail: { channel: input.channel, consents: [...new Set(input.consents)], modelPack: binding.modelPack },
+          detail: {
+            channel: input.channel,
+            consents: [...new Set(input.consents)],
+            modelPack: binding.modelPack,
+            ...(cleared ? { adjudicationId: cleared.id } : {}),
+          },
         });
         return result;
       });
@@ -168,13 +185,24 @@ export class EnrolmentService {
     });
   }
 
-  private findDuplicate(segment: string, capture: Capture, self: string | undefined) {
+  /** The best match in the segment above the duplicate threshold, other than `exempt` (the person themself). */
+  private findDuplicate(segment: string, capture: Capture, exempt: string | undefined) {
     const hits = this.matcher.identify([segment], capture.template.modelPack, capture.template.vector, {
       k: 1,
       minScore: this.settings.dedupThreshold(this.matcher.size(segment)),
-      ...(self ? { accept: (owner: string) => owner !== self } : {}),
+      ...(exempt ? { accept: (owner: string) => owner !== exempt } : {}),
     });
     return hits[0];
+  }
+
+  /** A case this party opened, in this segment, resolved as different people and not yet used. */
+  private async clearedCase(ctx: CallContext, id: string, segment: string) {
+    const row = await adjudicationsRepository.find(this.db, id);
+    if (!row || row.requested_by !== ctx.principal.id || row.segment_id !== segment) {
+      throw new AppError('adjudication.not_found', `no adjudication ${id} of yours in ${segment}`, { id });
+    }
+    if (row.status !== 'different_people' || row.enrolled_person_id !== null) throw notCleared(id);
+    return row;
   }
 
   private async refuseDuplicate(
@@ -198,6 +226,7 @@ export class EnrolmentService {
       created_at: isoNow(this.clock),
       resolved_by: null,
       resolved_at: null,
+      enrolled_person_id: null,
     });
     await this.audit.record(tx, ctx, {
       action,
@@ -270,3 +299,11 @@ function toResult(personId: string, templateId: string, capture: Capture, livene
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 const roundAll = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v as number)]));
+
+function notCleared(id: string): AppError {
+  return new AppError(
+    'adjudication.not_cleared',
+    'the case is not resolved as different people, or was already used for an enrolment',
+    { adjudicationId: id },
+  );
+}
