@@ -94,13 +94,16 @@ export class MatcherSync {
     if (this.matcher.has(templateId)) return;
     // The row decides: absent means it was removed since (and its removal event is applied too).
     const row = await templatesRepository.find(this.db, templateId);
-    if (!row || this.matcher.has(row.id)) return;
+    if (!row) return;
+    const vector = await this.vault.open(row);
+    // Checked after the await: the enrolling request may have indexed it meanwhile.
+    if (this.matcher.has(row.id)) return;
     this.matcher.add({
       templateId: row.id,
       personId: row.person_id,
       segment: row.segment_id,
       modelPack: row.model_pack,
-      vector: await this.vault.open(row),
+      vector,
     });
   }
 }
