@@ -6,12 +6,11 @@ import { loadMasterKeyring, pruneKeyFile, rotateKeyFile } from '../keys/master-k
 import { newKey } from '../keys/sealing.js';
 import { systemClock } from '../ports/clock.js';
 import { DataKeys } from '../modules/keys/data-keys.js';
-import { keysRepository } from '../modules/keys/keys.repository.js';
+import { readKeyStatus } from '../modules/keys/keys.service.js';
 import { PrincipalsService } from '../modules/principals/principals.service.js';
 import { AuditService } from '../modules/audit/audit.service.js';
 import { IdempotencyService } from '../modules/idempotency/idempotency.service.js';
 import { TemplateVault } from '../modules/templates/template-vault.js';
-import { templatesRepository } from '../modules/templates/templates.repository.js';
 import { randomIds } from '../ports/ids.js';
 
 /**
@@ -28,14 +27,9 @@ export function keysCommands(program: Command, config: Config): void {
     .description('data key versions per segment, their master key, and the templates each seals')
     .action(async (opts: { json?: boolean }) => {
       await withStore(config, async ({ db, keyring }) => {
-        const [rows, counts] = await Promise.all([keysRepository.list(db), templatesRepository.countByKeyVersion(db)]);
-        const status = rows.map((k) => ({
-          segment: k.segment_id,
-          version: k.version,
-          state: k.state,
-          masterKeyId: k.master_key_id,
-          masterKeyAvailable: keyring.byId(k.master_key_id) !== undefined,
-          templates: counts.find((c) => c.segment_id === k.segment_id && c.key_version === k.version)?.n ?? 0,
+        const status = (await readKeyStatus(db)).map((k) => ({
+          ...k,
+          masterKeyAvailable: keyring.byId(k.masterKeyId) !== undefined,
         }));
         if (opts.json) console.log(JSON.stringify({ activeMasterKey: keyring.active.id, keys: status }));
         else {

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { AppError, type ErrorCode } from '../errors/app-error.js';
+import { AppError, errorStatus, type ErrorCode } from '../errors/app-error.js';
 
 /**
  * The one place errors become responses. `AppError` → its status and `{ code, message, data }`; schema
@@ -55,7 +55,7 @@ export function toErrorBody(error: unknown, requestId: string): { status: number
   const e = error as Partial<FastifyError> & { code?: string };
   const known = e.code ? FRAMEWORK_ERRORS[e.code] : undefined;
   if (known) {
-    const status = new AppError(known.code, known.message).status;
+    const status = errorStatus[known.code];
     return {
       status,
       body: {

@@ -83,7 +83,8 @@ export class AccessService {
     return person;
   }
 
-  async authoriseOperatorOfSegment(ctx: CallContext, segmentId: string, action: AuditFact['action']) {
+  /** Operator actions in a segment, or (without one) any operator action at all. */
+  async authoriseOperator(ctx: CallContext, action: AuditFact['action'], segmentId?: string): Promise<void> {
     await this.enforce(ctx, operatorMay(ctx.principal, segmentId), { action, segmentId });
   }
 

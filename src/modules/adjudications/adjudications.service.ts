@@ -2,7 +2,6 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
-import { operatorMay } from '../access/access-policy.js';
 import type { AccessService } from '../access/access.service.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -37,9 +36,7 @@ export class AdjudicationsService {
   ) {}
 
   async list(ctx: CallContext, status: AdjudicationRow['status'] | undefined, limit: number): Promise<Adjudication[]> {
-    if (!operatorMay(ctx.principal).allowed) {
-      throw new AppError('auth.forbidden', 'only administrators and operators see adjudications', { reason: 'role' });
-    }
+    await this.access.authoriseOperator(ctx, 'adjudication.list');
     const segments = ctx.principal.role === 'admin' ? undefined : ctx.principal.segments;
     const rows = await adjudicationsRepository.list(
       this.db,
@@ -56,7 +53,7 @@ export class AdjudicationsService {
   ): Promise<Adjudication> {
     const row = await adjudicationsRepository.find(this.db, id);
     if (!row) throw new AppError('adjudication.not_found', `no adjudication ${id}`, { id });
-    await this.access.authoriseOperatorOfSegment(ctx, row.segment_id, 'adjudication.resolve');
+    await this.access.authoriseOperator(ctx, 'adjudication.resolve', row.segment_id);
     const at = isoNow(this.clock);
     await this.db.transaction().execute(async (tx) => {
       const done = await adjudicationsRepository.resolve(tx, id, {

@@ -19,6 +19,7 @@ export interface AuditFact {
     | 'segment.create'
     | 'principal.create'
     | 'principal.revoke'
+    | 'adjudication.list'
     | 'adjudication.resolve'
     | 'key.rotate';
   /** `match`, `no_match`, `enrolled`, `duplicate`, `deleted`, `refused:<code>`, … */

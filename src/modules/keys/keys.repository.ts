@@ -9,10 +9,8 @@ export const keysRepository = {
     await db.insertInto('segment_keys').values(row).execute();
   },
 
-  list(db: Kysely<Database>, segmentId?: string): Promise<SegmentKeyRow[]> {
-    let q = db.selectFrom('segment_keys').selectAll();
-    if (segmentId !== undefined) q = q.where('segment_id', '=', segmentId);
-    return q.orderBy('segment_id').orderBy('version').execute();
+  list(db: Kysely<Database>): Promise<SegmentKeyRow[]> {
+    return db.selectFrom('segment_keys').selectAll().orderBy('segment_id').orderBy('version').execute();
   },
 
   async retireAllBut(db: Kysely<Database>, segmentId: string, version: number): Promise<void> {

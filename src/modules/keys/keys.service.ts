@@ -19,6 +19,19 @@ export interface KeyStatus {
   readonly templates: number;
 }
 
+/** Every data key version with how many templates it seals (for the API and the CLI's `keys status`). */
+export async function readKeyStatus(db: Kysely<Database>): Promise<KeyStatus[]> {
+  const [keys, counts] = await Promise.all([keysRepository.list(db), templatesRepository.countByKeyVersion(db)]);
+  return keys.map((k) => ({
+    segment: k.segment_id,
+    version: k.version,
+    state: k.state,
+    masterKeyId: k.master_key_id,
+    createdAt: k.created_at,
+    templates: counts.find((c) => c.segment_id === k.segment_id && c.key_version === k.version)?.n ?? 0,
+  }));
+}
+
 /**
  * Key rotation without downtime. A data-key rotation makes a new version active at once (new templates are
  * sealed under it) and re-seals the old templates in the background; reads use each template's own version
@@ -38,22 +51,7 @@ export class KeysService {
 
   async status(ctx: CallContext): Promise<KeyStatus[]> {
     assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may see keys');
-    return this.statusOf();
-  }
-
-  async statusOf(): Promise<KeyStatus[]> {
-    const [keys, counts] = await Promise.all([
-      keysRepository.list(this.db),
-      templatesRepository.countByKeyVersion(this.db),
-    ]);
-    return keys.map((k) => ({
-      segment: k.segment_id,
-      version: k.version,
-      state: k.state,
-      masterKeyId: k.master_key_id,
-      createdAt: k.created_at,
-      templates: counts.find((c) => c.segment_id === k.segment_id && c.key_version === k.version)?.n ?? 0,
-    }));
+    return readKeyStatus(this.db);
   }
 
   /** Rotates a segment's data key; the re-sealing continues after the response. */
