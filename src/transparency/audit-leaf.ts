@@ -1,0 +1,68 @@
+/**
+ * The bytes of one audit record as a leaf of the transparency log: what the Merkle tree commits to, and what
+ * the log publishes. Format version 1 is the UTF-8 encoding of this JSON object, canonical per RFC 8785 (keys
+ * sorted by UTF-16 code units, no whitespace, ECMAScript number and string serialisation):
+ *
+ *   {"action":…,"actorId":…,"actorRole":…,"at":…,"detail":…,"id":…,"personRef":…,"purpose":…,
+ *    "requestId":…,"result":…,"score":…,"segmentId":…,"templateId":…,"v":1}
+ *
+ * Every key is always present. Each value is its `audit_events` column exactly as stored: text columns as JSON
+ * strings (or null), `score` as a JSON number (or null), `detail` as the stored JSON text inside a string (not
+ * re-parsed, so the leaf covers its very bytes). The person appears only as `personRef`, the keyed hash
+ * HMAC-SHA256(deployment secret, person id) in lowercase hex (null when the record names no person), so the
+ * log can be published without personal data: only the registry can tell whose records share a `personRef`.
+ * `seq` (a storage detail) and the leaf's own index and hash are not part of the leaf. Pure: no I/O.
+ */
+export const AUDIT_LEAF_VERSION = 1;
+
+/** The columns of an audit record that its leaf covers, as stored, with the person's keyed hash. */
+export interface AuditLeafFields {
+  readonly id: string;
+  readonly at: string;
+  readonly actor_id: string;
+  readonly actor_role: string;
+  readonly action: string;
+  readonly purpose: string | null;
+  readonly segment_id: string | null;
+  readonly template_id: string | null;
+  readonly result: string;
+  readonly score: number | null;
+  readonly request_id: string | null;
+  readonly detail: string | null;
+  readonly person_ref: string | null;
+}
+
+/**
+ * The canonical JSON text of a record's leaf (its bytes are this text in UTF-8).
+ * @example auditLeaf(row) // '{"action":"principal.create","actorId":"adm_…",…,"templateId":null,"v":1}'
+ */
+export function auditLeaf(row: AuditLeafFields): string {
+  if (row.score !== null && !Number.isFinite(row.score)) throw new RangeError(`audit ${row.id}: score is not finite`);
+  const fields: Record<string, string | number | null> = {
+    action: row.action,
+    actorId: row.actor_id,
+    actorRole: row.actor_role,
+    at: row.at,
+    detail: row.detail,
+    id: row.id,
+    personRef: row.person_ref,
+    purpose: row.purpose,
+    requestId: row.request_id,
+    result: row.result,
+    score: row.score,
+    segmentId: row.segment_id,
+    templateId: row.template_id,
+    v: AUDIT_LEAF_VERSION,
+  };
+  const sorted = Object.fromEntries(
+    Object.keys(fields)
+      .sort()
+      .map((k) => [k, fields[k] ?? null]),
+  );
+  return JSON.stringify(sorted);
+}
+
+/** The leaf's bytes: {@link auditLeaf} in UTF-8. */
+export function auditLeafBytes(row: AuditLeafFields): Buffer {
+  return Buffer.from(auditLeaf(row), 'utf8');
+}
