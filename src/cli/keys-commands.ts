@@ -6,6 +6,7 @@ import { loadMasterKeyring, pruneKeyFile, rotateKeyFile } from '../keys/master-k
 import { newKey } from '../keys/sealing.js';
 import { systemClock } from '../ports/clock.js';
 import { DataKeys } from '../modules/keys/data-keys.js';
+import { SystemKeys } from '../modules/keys/system-keys.js';
 import { readKeyStatus } from '../modules/keys/keys.service.js';
 import { PrincipalsService } from '../modules/principals/principals.service.js';
 import { AuditService } from '../modules/audit/audit.service.js';
@@ -64,19 +65,22 @@ export function keysCommands(program: Command, config: Config): void {
         process.exit(2);
       }
       const { id } = rotateKeyFile(config.keys.keyFile);
-      await withStore(config, async ({ dataKeys }) => {
+      await withStore(config, async ({ db, keyring, dataKeys }) => {
         const n = await dataKeys.rewrapAll();
-        console.log(`master key ${id} active; ${n} data keys re-wrapped`);
+        const s = await new SystemKeys(db, keyring, systemClock).rewrapAll();
+        console.log(`master key ${id} active; ${n} data keys and ${s} system keys re-wrapped`);
       });
       pruneKeyFile(config.keys.keyFile);
     });
 
   keys
     .command('rewrap')
-    .description('re-wrap every data key under the active master key (after changing OBLIK_MASTER_KEY)')
+    .description('re-wrap every data key and system key under the active master key (after changing OBLIK_MASTER_KEY)')
     .action(async () => {
-      await withStore(config, async ({ dataKeys }) => {
-        console.log(`${await dataKeys.rewrapAll()} data keys re-wrapped`);
+      await withStore(config, async ({ db, keyring, dataKeys }) => {
+        const n = await dataKeys.rewrapAll();
+        const s = await new SystemKeys(db, keyring, systemClock).rewrapAll();
+        console.log(`${n} data keys and ${s} system keys re-wrapped`);
       });
     });
 

@@ -15,6 +15,9 @@ export interface Database {
   audit_events: AuditEventTable;
   idempotency_records: IdempotencyRecordTable;
   template_events: TemplateEventTable;
+  tree_heads: TreeHeadTable;
+  log_state: LogStateTable;
+  system_keys: SystemKeyTable;
 }
 
 /**
@@ -123,6 +126,38 @@ export interface AuditEventTable {
   score: number | null;
   request_id: string | null;
   detail: string | null;
+  /** HMAC-SHA256 of person_id under the deployment's `audit-person-ref` secret (hex): the leaf's only person field. */
+  person_ref: string | null;
+  /** RFC 9162 leaf hash (hex) of the record's leaf bytes; set with leaf_index when the log integrates it. */
+  leaf_hash: string | null;
+  /** The record's position in the transparency log; NULL until integrated. */
+  leaf_index: number | null;
+}
+
+/** A signed tree head of the transparency log (src/transparency/tree-head.ts). */
+export interface TreeHeadTable {
+  tree_size: number;
+  root_hash: string;
+  /** Milliseconds since the epoch (UTC), as signed. */
+  timestamp: number;
+  signature: string;
+  key_id: string;
+}
+
+/** One row (id 1): the log's size. Integration starts by updating it, which serialises integrating instances. */
+export interface LogStateTable {
+  id: number;
+  tree_size: number;
+}
+
+/** A deployment-wide secret or signing key, wrapped by the master key `master_key_id`. */
+export interface SystemKeyTable {
+  name: string;
+  wrapped_key: string;
+  /** For a signing key: its raw public key (base64); NULL for a secret. */
+  public_key: string | null;
+  master_key_id: string;
+  created_at: string;
 }
 
 export interface IdempotencyRecordTable {

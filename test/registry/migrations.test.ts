@@ -24,13 +24,16 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'adjudications',
         'audit_events',
         'idempotency_records',
+        'log_state',
         'person_consents',
         'persons',
         'principals',
         'segment_keys',
         'segments',
+        'system_keys',
         'template_events',
         'templates',
+        'tree_heads',
       ]);
       expect(await migrateToLatest(store.db)).toEqual([]);
       await migrateToNothing(store.db);

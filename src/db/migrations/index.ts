@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as registry from './2026-11-23T0900-registry.js';
+import * as transparency from './2026-11-23T1500-transparency.js';
 
 /**
  * Every migration, in order. Append only: a released migration is never edited; a change is a new entry.
@@ -7,4 +8,5 @@ import * as registry from './2026-11-23T0900-registry.js';
  */
 export const migrations: Record<string, Migration> = {
   '2026-11-23T0900-registry': registry,
+  '2026-11-23T1500-transparency': transparency,
 };
