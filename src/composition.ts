@@ -20,6 +20,7 @@ import { healthRoutes } from './modules/health/health.routes.js';
 import { IdempotencyService } from './modules/idempotency/idempotency.service.js';
 import { DataKeys } from './modules/keys/data-keys.js';
 import { KeysService } from './modules/keys/keys.service.js';
+import { SystemKeys } from './modules/keys/system-keys.js';
 import { matchingRoutes } from './modules/matching/matching.routes.js';
 import { MatchingService } from './modules/matching/matching.service.js';
 import { personsRoutes } from './modules/persons/persons.routes.js';
@@ -30,6 +31,8 @@ import { segmentsRoutes } from './modules/segments/segments.routes.js';
 import { SegmentsService } from './modules/segments/segments.service.js';
 import { MatcherSync } from './modules/templates/matcher-sync.js';
 import { TemplateVault } from './modules/templates/template-vault.js';
+import { transparencyRoutes } from './modules/transparency/transparency.routes.js';
+import { TransparencyLog } from './modules/transparency/transparency.service.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import { randomIds, type IdSource } from './ports/ids.js';
 
@@ -69,6 +72,9 @@ export interface Registry {
     readonly dataKeys: DataKeys;
     readonly idempotency: IdempotencyService;
     readonly sync: MatcherSync;
+    readonly systemKeys: SystemKeys;
+    /** The transparency log: integrate(), latestHead(), inclusionProof(s)(), leavesOf(). */
+    readonly transparency: TransparencyLog;
   };
   /** What start-up did, for the banner. */
   readonly startup: {
@@ -96,8 +102,10 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     const keyring = loadMasterKeyring(config.keys);
     const dataKeys = new DataKeys(db, keyring, clock);
     await dataKeys.load();
+    const systemKeys = new SystemKeys(db, keyring, clock);
 
     const audit = new AuditService(db, clock, ids);
+    const transparency = new TransparencyLog(db, systemKeys, clock);
     const idempotency = new IdempotencyService(db, clock);
     const access = new AccessService(db, audit);
     const matcher = new Matcher();
@@ -110,6 +118,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
 
     const segmentsCreated = await segments.ensure(config.registry.segments);
     const dataKeysRewrapped = await dataKeys.rewrapAll();
+    await systemKeys.rewrapAll();
     const bootstrapAdmin = config.registry.bootstrapAdminKey
       ? await principals.bootstrapAdmin(config.registry.bootstrapAdminKey)
       : undefined;
@@ -162,6 +171,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     personsRoutes(app, persons);
     adjudicationsRoutes(app, adjudications);
     auditRoutes(app, audit);
+    transparencyRoutes(app, transparency);
     await app.ready();
 
     const startedEngine = engine;
@@ -171,7 +181,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matcher,
       engine: startedEngine,
       keyring,
-      services: { principals, segments, keys, dataKeys, idempotency, sync },
+      services: { principals, segments, keys, dataKeys, idempotency, sync, systemKeys, transparency },
       startup: {
         templatesLoaded,
         segmentsCreated,

@@ -60,6 +60,11 @@ export async function serve(config: Config, print: (line: string) => void = cons
   // for any request that searches); expired replay answers and old change events go hourly. Both timers are
   // unref'd: they never keep the process alive.
   setInterval(() => void registry.services.sync.catchUp().catch(warn('matcher catch-up failed')), 1000).unref();
+  // Audit records join the transparency log within a second (a query finds nothing to do most seconds).
+  setInterval(
+    () => void registry.services.transparency.integrate().catch(warn('transparency log integration failed')),
+    1000,
+  ).unref();
   setInterval(() => {
     void registry.services.idempotency
       .purge(config.registry.idempotencyTtlHours)

@@ -27,6 +27,8 @@ export const errorStatus = {
   'adjudication.not_cleared': 409,
   'enrolment.duplicate': 409,
   'enrolment.face_mismatch': 409,
+  'transparency.out_of_range': 400,
+  'transparency.head_not_found': 404,
   'engine.unavailable': 503,
   'store.unavailable': 503,
   'internal.error': 500,

@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 /**
  * The bytes of one audit record as a leaf of the transparency log: what the Merkle tree commits to, and what
  * the log publishes. Format version 1 is the UTF-8 encoding of this JSON object, canonical per RFC 8785 (keys
@@ -14,6 +16,11 @@
  * `seq` (a storage detail) and the leaf's own index and hash are not part of the leaf. Pure: no I/O.
  */
 export const AUDIT_LEAF_VERSION = 1;
+
+/** The person's keyed reference in the log: lowercase hex HMAC-SHA256(key, person id in UTF-8). */
+export function personRef(key: Uint8Array, personId: string): string {
+  return createHmac('sha256', key).update(personId, 'utf8').digest('hex');
+}
 
 /** The columns of an audit record that its leaf covers, as stored, with the person's keyed hash. */
 export interface AuditLeafFields {

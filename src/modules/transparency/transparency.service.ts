@@ -1,0 +1,293 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { assertThat, AppError } from '../../errors/app-error.js';
+import type { Clock } from '../../ports/clock.js';
+import { auditLeaf, auditLeafBytes, personRef } from '../../transparency/audit-leaf.js';
+import { leafHash, MerkleTree } from '../../transparency/merkle.js';
+import { signTreeHead, type SignedTreeHead } from '../../transparency/tree-head.js';
+import type { SigningKey, SystemKeys } from '../keys/system-keys.js';
+import { transparencyRepository as repo, type LeafAssignment, type TreeHeadRow } from './transparency.repository.js';
+
+/** The system key names the log uses: the person-reference secret and the tree-head signer. */
+export const PERSON_REF_KEY = 'audit-person-ref';
+export const LOG_SIGNING_KEY = 'transparency-log';
+
+const PAGE = 1000;
+/** Leaves per transaction (and per signed head) while a backlog drains: bounds how long the lock is held. */
+const MAX_LEAVES_PER_HEAD = 10_000;
+const HEX_HASH = /^[0-9a-f]{64}$/;
+
+export interface InclusionProof {
+  readonly leafIndex: number;
+  readonly treeSize: number;
+  readonly leafHash: string;
+  readonly auditPath: string[];
+}
+
+export interface ConsistencyProof {
+  readonly from: number;
+  readonly to: number;
+  readonly proof: string[];
+}
+
+export interface PublishedKey {
+  readonly keyId: string;
+  readonly algorithm: 'Ed25519';
+  /** The 32 raw bytes, standard base64. */
+  readonly publicKey: string;
+  readonly publicKeyPem: string;
+}
+
+export interface PublishedLeaf {
+  readonly leafIndex: number;
+  readonly leafHash: string;
+  /** The leaf's bytes as UTF-8 text (format: src/transparency/audit-leaf.ts). */
+  readonly leaf: string;
+}
+
+/**
+ * The transparency log over the audit trail. Records commit with their effects and join the log later, when
+ * an instance integrates them: under an in-process lock and the store's log lock, it gives each waiting record
+ * (in insertion order) its person reference, leaf hash and index, appends it to the Merkle tree, and signs a
+ * new tree head, all in one transaction. Each instance keeps the tree in memory (about 64 bytes per leaf),
+ * follows what other instances integrate, and answers proofs from it.
+ */
+export class TransparencyLog {
+  private readonly tree = new MerkleTree();
+  /** Every change to the in-memory tree runs here, one at a time. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private queued: Promise<number> | undefined;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly systemKeys: SystemKeys,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Integrates every record committed before the call; resolves to how many leaves this run added (0 when
+   * there was nothing to do, or another instance did it). Concurrent callers share a run that starts after
+   * their call.
+   */
+  integrate(): Promise<number> {
+    this.queued ??= this.exclusive(() => {
+      this.queued = undefined;
+      return this.integrateNow();
+    });
+    return this.queued;
+  }
+
+  /** The latest signed tree head after integrating what is waiting; undefined while the log is empty. */
+  async latestHead(): Promise<SignedTreeHead | undefined> {
+    await this.integrate();
+    const row = await repo.latestHead(this.db);
+    return row ? toHead(row) : undefined;
+  }
+
+  /** The latest signed tree head, or `transparency.head_not_found` while the log is empty. */
+  async currentHead(): Promise<SignedTreeHead> {
+    const head = await this.latestHead();
+    if (!head) throw new AppError('transparency.head_not_found', 'the log has no signed tree head yet');
+    return head;
+  }
+
+  /** The signed head stored for `treeSize` (every integration signs one). */
+  async treeHead(treeSize: number): Promise<SignedTreeHead> {
+    await this.integrate();
+    const row = await repo.head(this.db, treeSize);
+    if (!row)
+      throw new AppError('transparency.head_not_found', `no signed tree head of size ${treeSize}`, { treeSize });
+    return toHead(row);
+  }
+
+  /** The audit path of leaf `leafIndex` in the tree of `treeSize` leaves (default: the latest head's). */
+  async inclusionProof(leafIndex: number, treeSize?: number): Promise<InclusionProof> {
+    const size = treeSize ?? (await this.currentHead()).treeSize;
+    const [proof] = await this.inclusionProofs([leafIndex], size);
+    return proof!;
+  }
+
+  /**
+   * Audit paths of several leaves in the tree of `treeSize` leaves, checking the log once (for a page of a
+   * citizen's usage history).
+   */
+  async inclusionProofs(leafIndexes: readonly number[], treeSize: number): Promise<InclusionProof[]> {
+    const latest = (await this.currentHead()).treeSize;
+    assertThat(treeSize >= 1 && treeSize <= latest, 'transparency.out_of_range', `treeSize must be 1..${latest}`, {
+      treeSize,
+      latest,
+    });
+    const bad = leafIndexes.find((i) => !(i >= 0 && i < treeSize));
+    assertThat(bad === undefined, 'transparency.out_of_range', `leafIndex must be 0..${treeSize - 1}`, {
+      leafIndex: bad,
+      treeSize,
+    });
+    await this.follow(treeSize);
+    return leafIndexes.map((leafIndex) => ({
+      leafIndex,
+      treeSize,
+      leafHash: this.tree.leafHash(leafIndex).toString('hex'),
+      auditPath: this.tree.inclusionProof(leafIndex, treeSize).map(hex),
+    }));
+  }
+
+  /** The consistency proof from the tree of `from` leaves to that of `to` (default: the latest head's). */
+  async consistencyProof(from: number, to?: number): Promise<ConsistencyProof> {
+    const latest = (await this.currentHead()).treeSize;
+    const size = to ?? latest;
+    assertThat(size >= 1 && size <= latest, 'transparency.out_of_range', `to must be 1..${latest}`, {
+      to: size,
+      latest,
+    });
+    assertThat(from >= 1 && from <= size, 'transparency.out_of_range', `from must be 1..${size}`, { from, to: size });
+    await this.follow(size);
+    return { from, to: size, proof: this.tree.consistencyProof(from, size).map(hex) };
+  }
+
+  /** Leaves [start, end) as published (`end` is clipped to the latest head; at most 1000 at once). */
+  async leaves(start: number, end: number): Promise<PublishedLeaf[]> {
+    const latest = (await this.currentHead()).treeSize;
+    assertThat(start >= 0 && start < latest, 'transparency.out_of_range', `start must be 0..${latest - 1}`, {
+      start,
+      latest,
+    });
+    assertThat(end > start && end - start <= PAGE, 'transparency.out_of_range', 'end must be start+1..start+1000', {
+      start,
+      end,
+    });
+    const rows = await repo.leaves(this.db, start, Math.min(end, latest) - start);
+    return rows.map((row) => ({ leafIndex: row.leaf_index!, leafHash: row.leaf_hash!, leaf: auditLeaf(row) }));
+  }
+
+  /** The key(s) tree heads are signed with. */
+  async keys(): Promise<PublishedKey[]> {
+    const key = await this.systemKeys.signingKey(LOG_SIGNING_KEY);
+    return [
+      {
+        keyId: key.keyId,
+        algorithm: 'Ed25519',
+        publicKey: key.publicKeyRaw.toString('base64'),
+        publicKeyPem: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+      },
+    ];
+  }
+
+  /**
+   * Where given audit records sit in the log (after integrating what is waiting); a record not in the log (an
+   * unknown id) is absent from the map. At most 1000 ids.
+   */
+  async leavesOf(eventIds: readonly string[]): Promise<Map<string, { leafIndex: number; leafHash: string }>> {
+    await this.integrate();
+    const rows = await repo.leavesOfEvents(this.db, eventIds);
+    const found = new Map<string, { leafIndex: number; leafHash: string }>();
+    for (const row of rows) {
+      if (row.leaf_index !== null && row.leaf_hash !== null) {
+        found.set(row.id, { leafIndex: row.leaf_index, leafHash: row.leaf_hash });
+      }
+    }
+    return found;
+  }
+
+  private async integrateNow(): Promise<number> {
+    if (!(await repo.hasPending(this.db))) return 0;
+    const refKey = await this.systemKeys.secret(PERSON_REF_KEY);
+    const signer = await this.systemKeys.signingKey(LOG_SIGNING_KEY);
+    // Catch up outside the lock first: a fresh instance may have a long log to read.
+    await this.syncTo(await repo.size(this.db));
+    let total = 0;
+    for (;;) {
+      const added = await this.integrateBatch(refKey, signer);
+      total += added;
+      if (added < MAX_LEAVES_PER_HEAD) return total;
+    }
+  }
+
+  private async integrateBatch(refKey: Buffer, signer: SigningKey): Promise<number> {
+    const before = this.tree.size;
+    try {
+      return await this.db.transaction().execute(async (tx) => {
+        const size = await repo.lock(tx);
+        await this.syncTo(size, tx);
+        const previous = await repo.latestHead(tx);
+        // Never extend a log whose stored leaves no longer match its own latest signed head.
+        if (previous && (previous.tree_size !== size || previous.root_hash !== hex(this.tree.root(size)))) {
+          throw new Error(`the stored log does not match its signed tree head of size ${previous.tree_size}`);
+        }
+        let next = size;
+        while (next - size < MAX_LEAVES_PER_HEAD) {
+          const rows = await repo.pending(tx, Math.min(PAGE, MAX_LEAVES_PER_HEAD - (next - size)));
+          const assigned: LeafAssignment[] = rows.map((row) => {
+            const ref = row.person_id === null ? null : personRef(refKey, row.person_id);
+            const hash = leafHash(auditLeafBytes({ ...row, person_ref: ref }));
+            this.tree.append(hash);
+            return { id: row.id, personRef: ref, leafHash: hex(hash), leafIndex: next++ };
+          });
+          await repo.assignLeaves(tx, assigned);
+          if (rows.length < PAGE) break;
+        }
+        if (next === size) return 0;
+        const head = signTreeHead(
+          {
+            treeSize: next,
+            rootHash: hex(this.tree.root(next)),
+            // Never before the previous head, even if this instance's clock is behind.
+            timestamp: Math.max(this.clock.now().getTime(), previous?.timestamp ?? 0),
+          },
+          signer,
+        );
+        await repo.insertHead(tx, {
+          tree_size: head.treeSize,
+          root_hash: head.rootHash,
+          timestamp: head.timestamp,
+          signature: head.signature,
+          key_id: head.keyId,
+        });
+        await repo.setSize(tx, next);
+        return next - size;
+      });
+    } catch (e) {
+      // The appends of a rolled-back transaction never happened (leaves read from the store may go too).
+      this.tree.truncate(Math.min(before, this.tree.size));
+      throw e;
+    }
+  }
+
+  /** Makes the in-memory tree hold at least `size` leaves, reading what other instances integrated. */
+  private async follow(size: number): Promise<void> {
+    if (this.tree.size >= size) return;
+    await this.exclusive(() => this.syncTo(size));
+  }
+
+  private async syncTo(size: number, db: Kysely<Database> = this.db): Promise<void> {
+    // The store went backwards (restored from a backup): start again from it.
+    if (this.tree.size > size) this.tree.truncate(0);
+    while (this.tree.size < size) {
+      const rows = await repo.leafHashes(db, this.tree.size, Math.min(size, this.tree.size + 10 * PAGE));
+      if (rows.length === 0) throw new Error(`transparency log: leaf ${this.tree.size} is missing from the store`);
+      for (const row of rows) {
+        if (row.leaf_index !== this.tree.size || row.leaf_hash === null || !HEX_HASH.test(row.leaf_hash)) {
+          throw new Error(`transparency log: leaf ${this.tree.size} is missing or malformed in the store`);
+        }
+        this.tree.append(Buffer.from(row.leaf_hash, 'hex'));
+      }
+    }
+  }
+
+  private exclusive<T>(section: () => Promise<T>): Promise<T> {
+    const run = this.tail.then(section, section);
+    this.tail = run.catch(() => undefined);
+    return run;
+  }
+}
+
+function toHead(row: TreeHeadRow): SignedTreeHead {
+  return {
+    treeSize: Number(row.tree_size),
+    rootHash: row.root_hash,
+    timestamp: Number(row.timestamp),
+    signature: row.signature,
+    keyId: row.key_id,
+  };
+}
+
+const hex = (b: Buffer) => b.toString('hex');
