@@ -4,13 +4,14 @@ import { FaceEngine } from './biometrics/face-engine.js';
 import { loadConfig, type Config } from './config/config.js';
 import { AppError } from './errors/app-error.js';
 import { describeAnalysis, describeComparison, toAnalysisJson } from './cli-output.js';
+import { auditCommands } from './cli/audit-commands.js';
 import { keysCommands } from './cli/keys-commands.js';
 import { registryCommands } from './cli/registry-commands.js';
 
 /**
  * `oblik`: the command line. `analyse IMAGE` prints every face with its quality, liveness and timing;
  * `compare A B` prints the similarity of the two dominant faces and the decision at the configured threshold;
- * `serve`, `migrate`, `keys`, `enrol`, `verify` and `identify` run the registry (see src/cli/).
+ * `serve`, `migrate`, `keys`, `audit`, `enrol`, `verify` and `identify` run the registry (see src/cli/).
  */
 const EXIT_INPUT_ERROR = 3;
 
@@ -101,6 +102,7 @@ export function buildCli(config: Config, env: Record<string, string | undefined>
 
   registryCommands(program, config, env);
   keysCommands(program, config);
+  auditCommands(program, config);
   return program;
 }
 
