@@ -103,6 +103,26 @@ describe('MerkleTree against the literal RFC definitions, every size 1..70', () 
   });
 });
 
+describe('MerkleTree beyond its first storage chunks (4,096 hashes per level)', () => {
+  it('agrees with MTH and PATH across chunk boundaries, and after truncating across one', () => {
+    const many = Array.from({ length: 9000 }, (_, i) => Buffer.from(`leaf ${i}`));
+    const big = new MerkleTree();
+    for (const leaf of many) big.append(leafHash(leaf));
+    for (const n of [4095, 4096, 4097, 8192, 8193, 9000]) {
+      expect(big.root(n).toString('hex'), `n=${n}`).toBe(mth(many.slice(0, n)).toString('hex'));
+    }
+    for (const m of [0, 4095, 4096, 8191, 8192, 8999]) {
+      expect(hex(big.inclusionProof(m, 9000)), `m=${m}`).toEqual(hex(path(m, many)));
+    }
+    expect(hex(big.consistencyProof(4097, 9000))).toEqual(hex(subproof(4097, many, true)));
+    big.truncate(4000);
+    for (const leaf of many.slice(4000)) big.append(leafHash(leaf));
+    expect(big.root()).toEqual(mth(many));
+    // About 64 bytes per leaf, plus at most one partly filled 128 KiB chunk per level.
+    expect(big.memoryBytes()).toBeLessThan(64 * 9000 + 14 * 128 * 1024);
+  });
+});
+
 describe('verification fails on any alteration', () => {
   // Collected and asserted once: some 300,000 cases, too many for one `expect` each.
   const roots = Array.from({ length: 71 }, (_, n) => tree.root(n));

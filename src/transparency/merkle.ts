@@ -35,24 +35,44 @@ function isPowerOfTwo(n: number): boolean {
   return k === n;
 }
 
-/** One level of complete-subtree hashes, packed contiguously (32 bytes each), growing by doubling. */
+/** Hashes per chunk of a level, once the level is that long: 128 KiB, so growing never copies much. */
+const CHUNK = 4096;
+
+/**
+ * One level of complete-subtree hashes, packed (32 bytes each) in fixed chunks; a level's first chunk starts
+ * small and doubles up to the chunk size, so small trees stay small and large ones carry little slack.
+ */
 class HashColumn {
-  private bytes = Buffer.alloc(HASH_BYTES * 16);
+  private chunks: Buffer[] = [Buffer.alloc(HASH_BYTES * 16)];
   length = 0;
 
   push(hash: Uint8Array): void {
-    if ((this.length + 1) * HASH_BYTES > this.bytes.length) {
-      const grown = Buffer.alloc(this.bytes.length * 2);
-      this.bytes.copy(grown, 0, 0, this.length * HASH_BYTES);
-      this.bytes = grown;
+    const chunk = Math.floor(this.length / CHUNK);
+    const offset = (this.length % CHUNK) * HASH_BYTES;
+    if (chunk === this.chunks.length) {
+      this.chunks.push(Buffer.alloc(HASH_BYTES * CHUNK));
+    } else if (offset >= this.chunks[chunk]!.length) {
+      const grown = Buffer.alloc(Math.min(this.chunks[chunk]!.length * 2, HASH_BYTES * CHUNK));
+      this.chunks[chunk]!.copy(grown);
+      this.chunks[chunk] = grown;
     }
-    this.bytes.set(hash, this.length * HASH_BYTES);
+    this.chunks[chunk]!.set(hash, offset);
     this.length++;
   }
 
   /** A view (not a copy): valid until the column is truncated and written again. */
   at(i: number): Buffer {
-    return this.bytes.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES);
+    const offset = (i % CHUNK) * HASH_BYTES;
+    return this.chunks[Math.floor(i / CHUNK)]!.subarray(offset, offset + HASH_BYTES);
+  }
+
+  truncate(length: number): void {
+    this.length = length;
+    this.chunks.length = Math.max(1, Math.ceil(length / CHUNK));
+  }
+
+  get bytes(): number {
+    return this.chunks.reduce((sum, c) => sum + c.length, 0);
   }
 }
 
@@ -86,9 +106,14 @@ export class MerkleTree {
     this.checkSize(size, 0);
     let count = size;
     for (const column of this.levels) {
-      column.length = count;
+      column.truncate(count);
       count = Math.floor(count / 2);
     }
+  }
+
+  /** Bytes held for hashes (every level, chunk slack included): about 64 per leaf. */
+  memoryBytes(): number {
+    return this.levels.reduce((sum, column) => sum + column.bytes, 0);
   }
 
   /** The hash of leaf `index`, as appended. */

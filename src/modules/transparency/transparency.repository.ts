@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { SqliteAdapter, sql, type Kysely, type Selectable } from 'kysely';
 import type { AuditEventTable, Database, TreeHeadTable } from '../../db/schema.js';
 
 export type AuditRow = Selectable<AuditEventTable>;
@@ -88,20 +88,36 @@ export const transparencyRepository = {
     await tx.updateTable('log_state').set({ tree_size: size }).where('id', '=', 1).execute();
   },
 
-  /** Stores each record's leaf in one statement; fails unless every record was still outside the log. */
+  /**
+   * Stores each record's leaf; fails unless every record was still outside the log. PostgreSQL takes them in
+   * one statement (one round trip); SQLite, in process, one prepared update each (its planner would scan the
+   * table for a joined update).
+   */
   async assignLeaves(tx: Kysely<Database>, leaves: readonly LeafAssignment[]): Promise<void> {
     if (leaves.length === 0) return;
-    if (leaves.length > MAX_PAGE) throw new RangeError('at most 1000 leaves per statement');
-    const values = sql.join(
-      leaves.map((l) => sql`(${l.id}, ${l.personRef}, ${l.leafHash}, cast(${l.leafIndex} as bigint))`),
-    );
-    const result = await sql`
-      with v(id, person_ref, leaf_hash, leaf_index) as (values ${values})
-      update audit_events set person_ref = v.person_ref, leaf_hash = v.leaf_hash, leaf_index = v.leaf_index
-      from v where audit_events.id = v.id and audit_events.leaf_index is null`.execute(tx);
-    if (Number(result.numAffectedRows ?? -1) !== leaves.length) {
-      throw new Error('audit records changed while the log integrated them');
+    if (leaves.length > MAX_PAGE) throw new RangeError('at most 1000 leaves per call');
+    let updated = 0;
+    if (tx.getExecutor().adapter instanceof SqliteAdapter) {
+      for (const l of leaves) {
+        const result = await tx
+          .updateTable('audit_events')
+          .set({ person_ref: l.personRef, leaf_hash: l.leafHash, leaf_index: l.leafIndex })
+          .where('id', '=', l.id)
+          .where('leaf_index', 'is', null)
+          .executeTakeFirst();
+        updated += Number(result.numUpdatedRows);
+      }
+    } else {
+      const values = sql.join(
+        leaves.map((l) => sql`(${l.id}, ${l.personRef}, ${l.leafHash}, cast(${l.leafIndex} as bigint))`),
+      );
+      const result = await sql`
+        with v(id, person_ref, leaf_hash, leaf_index) as (values ${values})
+        update audit_events set person_ref = v.person_ref, leaf_hash = v.leaf_hash, leaf_index = v.leaf_index
+        from v where audit_events.id = v.id and audit_events.leaf_index is null`.execute(tx);
+      updated = Number(result.numAffectedRows ?? 0);
     }
+    if (updated !== leaves.length) throw new Error('audit records changed while the log integrated them');
   },
 
   /** Leaf hashes (hex) of the leaves in [from, to), in order. */

@@ -102,32 +102,32 @@ export class TransparencyLog {
 
   /** The audit path of leaf `leafIndex` in the tree of `treeSize` leaves (default: the latest head's). */
   async inclusionProof(leafIndex: number, treeSize?: number): Promise<InclusionProof> {
-    const size = treeSize ?? (await this.currentHead()).treeSize;
-    const [proof] = await this.inclusionProofs([leafIndex], size);
+    const [proof] = await this.inclusionProofs([leafIndex], treeSize);
     return proof!;
   }
 
   /**
-   * Audit paths of several leaves in the tree of `treeSize` leaves, checking the log once (for a page of a
-   * citizen's usage history).
+   * Audit paths of several leaves in the tree of `treeSize` leaves (default: the latest head's), checking the
+   * log once (for a page of a citizen's usage history).
    */
-  async inclusionProofs(leafIndexes: readonly number[], treeSize: number): Promise<InclusionProof[]> {
+  async inclusionProofs(leafIndexes: readonly number[], treeSize?: number): Promise<InclusionProof[]> {
     const latest = (await this.currentHead()).treeSize;
-    assertThat(treeSize >= 1 && treeSize <= latest, 'transparency.out_of_range', `treeSize must be 1..${latest}`, {
-      treeSize,
+    const size = treeSize ?? latest;
+    assertThat(size >= 1 && size <= latest, 'transparency.out_of_range', `treeSize must be 1..${latest}`, {
+      treeSize: size,
       latest,
     });
-    const bad = leafIndexes.find((i) => !(i >= 0 && i < treeSize));
-    assertThat(bad === undefined, 'transparency.out_of_range', `leafIndex must be 0..${treeSize - 1}`, {
+    const bad = leafIndexes.find((i) => !(i >= 0 && i < size));
+    assertThat(bad === undefined, 'transparency.out_of_range', `leafIndex must be 0..${size - 1}`, {
       leafIndex: bad,
-      treeSize,
+      treeSize: size,
     });
-    await this.follow(treeSize);
+    await this.follow(size);
     return leafIndexes.map((leafIndex) => ({
       leafIndex,
-      treeSize,
+      treeSize: size,
       leafHash: this.tree.leafHash(leafIndex).toString('hex'),
-      auditPath: this.tree.inclusionProof(leafIndex, treeSize).map(hex),
+      auditPath: this.tree.inclusionProof(leafIndex, size).map(hex),
     }));
   }
 
