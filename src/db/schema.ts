@@ -9,7 +9,17 @@ export interface Database {
   segment_keys: SegmentKeyTable;
   principals: PrincipalTable;
   persons: PersonTable;
-  person_consents: PersonConsentTable;
+  consent_grants: ConsentGrantTable;
+  person_locks: PersonLockTable;
+  guardianships: GuardianshipTable;
+  person_keys: PersonKeyTable;
+  segment_transforms: SegmentTransformTable;
+  citizen_sessions: CitizenSessionTable;
+  sign_in_codes: SignInCodeTable;
+  pseudonyms: PseudonymTable;
+  person_contacts: PersonContactTable;
+  incidents: IncidentTable;
+  notifications: NotificationTable;
   templates: TemplateTable;
   adjudications: AdjudicationTable;
   audit_events: AuditEventTable;
@@ -37,6 +47,10 @@ export interface SegmentTable {
   id: string;
   name: string;
   created_at: string;
+  /** The age at which a person takes over their own consent (guardians grant before it). */
+  age_of_consent: Generated<number>;
+  /** JSON list of the purposes a minor may be used for at all. */
+  minor_purposes: Generated<string>;
 }
 
 export interface SegmentKeyTable {
@@ -64,20 +78,140 @@ export interface PrincipalTable {
   revoked_at: string | null;
 }
 
+/**
+ * A person: `active` with biometrics; `deleted` once their biometrics are erased (the account, its history and
+ * its grants' record stay for the citizen); `closed` once the citizen closes the account.
+ */
 export interface PersonTable {
   id: string;
   segment_id: string;
-  status: 'active' | 'deleted';
+  status: 'active' | 'deleted' | 'closed';
   enrolled_by: string;
   created_at: string;
   deleted_at: string | null;
+  /** YYYY-MM-DD, when known: decides whether the segment's rules for minors apply. */
+  birth_date: string | null;
 }
 
-export interface PersonConsentTable {
+/** A person's consent to one relying party for one purpose; never updated but to revoke it. */
+export interface ConsentGrantTable {
+  id: string;
   person_id: string;
+  relying_party_id: string;
   purpose: string;
-  source: string;
+  /** `segment`: only where the party works in the person's segment; `all`: also from the party's other segments. */
+  scope: 'segment' | 'all';
+  source: 'enrolment' | 'citizen' | 'guardian';
+  /** The enrolling principal, the citizen, or the guardian (a person id). */
+  granted_by: string;
   granted_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  revoked_by: string | null;
+}
+
+/** A citizen's lock on all biometric use (purpose NULL) or one purpose, with an optional temporary unlock. */
+export interface PersonLockTable {
+  id: string;
+  person_id: string;
+  purpose: string | null;
+  created_by: string;
+  created_at: string;
+  unlocked_until: string | null;
+  removed_at: string | null;
+}
+
+export interface GuardianshipTable {
+  minor_id: string;
+  guardian_id: string;
+  created_by: string;
+  created_at: string;
+  removed_at: string | null;
+}
+
+/** A person's own template key, wrapped by a segment data key version; erasure deletes the row. */
+export interface PersonKeyTable {
+  person_id: string;
+  segment_id: string;
+  key_version: number;
+  wrapped_key: string;
+  created_at: string;
+}
+
+/** A segment's secret template transform: its seed, wrapped by a segment data key version. */
+export interface SegmentTransformTable {
+  segment_id: string;
+  version: number;
+  key_version: number;
+  wrapped_seed: string | null;
+  state: 'active' | 'retiring' | 'destroyed';
+  created_at: string;
+  destroyed_at: string | null;
+}
+
+export interface CitizenSessionTable {
+  token_hash: string;
+  person_id: string;
+  method: 'face' | 'code';
+  created_at: string;
+  expires_at: string;
+  ended_at: string | null;
+}
+
+export interface SignInCodeTable {
+  code_hash: string;
+  person_id: string;
+  issued_by: string;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** The id a relying party knows a person by (pairwise: different for every party). */
+export interface PseudonymTable {
+  relying_party_id: string;
+  pseudonym: string;
+  person_id: string;
+  created_at: string;
+}
+
+/** A citizen's contact details for notices, sealed under the segment data key. */
+export interface PersonContactTable {
+  person_id: string;
+  key_version: number;
+  sealed_contact: Buffer;
+  updated_at: string;
+}
+
+export interface IncidentTable {
+  id: string;
+  opened_by: string;
+  responsible_kind: 'operator' | 'relying_party';
+  responsible_id: string;
+  segment_id: string | null;
+  relying_party_id: string | null;
+  window_from: string | null;
+  window_to: string | null;
+  description: string;
+  contact: string;
+  /** JSON: what the response did (templates re-keyed, credentials revoked, citizens notified). */
+  actions: string;
+  affected: number;
+  created_at: string;
+}
+
+/** The outbox: one notice per citizen per incident, delivered by the notifier with retries. */
+export interface NotificationTable {
+  id: string;
+  person_id: string;
+  incident_id: string;
+  subject: string;
+  body: string;
+  status: 'pending' | 'sent' | 'failed';
+  attempts: number;
+  last_error: string | null;
+  created_at: string;
+  sent_at: string | null;
 }
 
 export interface TemplateTable {
@@ -93,6 +227,8 @@ export interface TemplateTable {
   quality: string;
   liveness: number;
   created_at: string;
+  /** The segment transform the vector is stored under; NULL for a raw vector from before renewable templates. */
+  transform_version: number | null;
 }
 
 export interface AdjudicationTable {

@@ -34,13 +34,24 @@ describe('the authorisation policy', () => {
     expect(adminOnly(principal({ role: 'admin' })).allowed).toBe(true);
   });
 
-  it('requires consent to the exact purpose', () => {
-    expect(consentAllows(new Set(['transit_fare']), 'transit_fare').allowed).toBe(true);
-    expect(consentAllows(new Set(['parking']), 'transit_fare')).toEqual({
-      allowed: false,
-      code: 'consent.missing',
-      reason: 'no_consent',
+  it('requires the person to have granted this party the exact purpose, and refuses unknown people alike', () => {
+    const state = (purpose: string) => ({
+      segmentId: 'moscow',
+      birthDate: null,
+      rules: { ageOfConsent: 18, minorPurposes: [] },
+      grants: [{ relyingPartyId: 'rp_1', purpose, scope: 'segment' as const, expiresAt: null, revokedAt: null }],
+      locks: [],
     });
+    const use = {
+      relyingPartyId: 'rp_1',
+      purpose: 'transit_fare',
+      partySegments: ['moscow'],
+      now: '2026-01-01T00:00:00Z',
+    };
+    expect(consentAllows(state('transit_fare'), use).allowed).toBe(true);
+    const refused = { allowed: false, code: 'consent.missing', reason: 'no_consent' };
+    expect(consentAllows(state('parking'), use)).toEqual(refused);
+    expect(consentAllows(undefined, use)).toEqual(refused);
   });
 
   it('enforces quality at enrolment only, and liveness where the deployment or the party asks for it', () => {

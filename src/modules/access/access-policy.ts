@@ -1,3 +1,4 @@
+import { consentFor, type ConsentState, type Use } from '../consent/consent-policy.js';
 import type { Principal } from './principal.js';
 import type { Purpose, Right } from './purposes.js';
 
@@ -11,7 +12,14 @@ export type Decision =
   | {
       readonly allowed: false;
       readonly code: 'auth.forbidden' | 'consent.missing';
-      readonly reason: 'role' | 'missing_right' | 'purpose_not_allowed' | 'segment_not_allowed' | 'no_consent';
+      readonly reason:
+        | 'role'
+        | 'missing_right'
+        | 'purpose_not_allowed'
+        | 'segment_not_allowed'
+        | 'no_consent'
+        | 'locked'
+        | 'minor_purpose_forbidden';
     };
 
 const ALLOW: Decision = { allowed: true };
@@ -47,11 +55,13 @@ export function operatorMay(principal: Principal, segment?: string): Decision {
 }
 
 /**
- * Has the person agreed to this use? Here consent is the set of purposes agreed at enrolment; citizen-managed
- * grants, expiries and locks extend this function's inputs, not its callers.
+ * Has the person agreed to this use, by this party? Grants, expiries, locks and the age rules all decide here
+ * (see consent-policy.ts); an unknown or erased person (no state) is refused the same way, so a refusal never
+ * tells a relying party that a person exists.
  */
-export function consentAllows(consents: ReadonlySet<string>, purpose: Purpose): Decision {
-  return consents.has(purpose) ? ALLOW : { allowed: false, code: 'consent.missing', reason: 'no_consent' };
+export function consentAllows(state: ConsentState | undefined, use: Use): Decision {
+  const verdict = state ? consentFor(state, use) : ({ allowed: false, reason: 'no_consent' } as const);
+  return verdict.allowed ? ALLOW : { allowed: false, code: 'consent.missing', reason: verdict.reason };
 }
 
 /** Only administrators may manage segments and principals. */

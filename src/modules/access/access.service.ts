@@ -1,7 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { AppError } from '../../errors/app-error.js';
+import { isoNow, type Clock } from '../../ports/clock.js';
 import type { AuditFact, AuditService } from '../audit/audit.service.js';
+import { consentRepository } from '../consent/consent.repository.js';
+import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import { personsRepository, type PersonRow } from '../persons/persons.repository.js';
 import { consentAllows, operatorMay, relyingPartyMay, relyingPartyMayUse, type Decision } from './access-policy.js';
 import type { CallContext } from './principal.js';
@@ -12,14 +15,16 @@ type RefusalContext = Pick<AuditFact, 'action' | 'purpose' | 'segmentId' | 'pers
 
 /**
  * The one authorisation step. Every enrolment, verification, identification and operator action passes
- * through here: relying party × purpose × segment, then the person's consent. Citizen-managed consent,
- * locks and guardians extend `consentOf` and the pure policy; no other path may decide on consent.
+ * through here: relying party × purpose × segment, then the person's consent (grants per party, expiries,
+ * locks and the age rules, in the pure consent policy); no other path may decide on consent.
  * Refusals are audited (the reason goes to the record, not to the caller).
  */
 export class AccessService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly audit: AuditService,
+    private readonly pseudonyms: Pseudonyms,
+    private readonly clock: Clock,
   ) {}
 
   async authoriseEnrolment(ctx: CallContext, segmentId: string): Promise<void> {
@@ -29,52 +34,78 @@ export class AccessService {
     });
   }
 
-  /** For adding a template to an existing person: the person must exist in a segment the party may enrol in. */
-  async authoriseReEnrolment(ctx: CallContext, personId: string): Promise<PersonRow> {
+  /**
+   * For adding a template to an existing person, named by the party's pseudonym: the person must exist in a
+   * segment the party may enrol in.
+   */
+  async authoriseReEnrolment(ctx: CallContext, pseudonym: string): Promise<PersonRow> {
     await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'enrol'), { action: 'template.add' });
-    const person = await this.activePerson(personId);
+    const person = await this.personKnownTo(ctx, pseudonym);
     await this.enforce(ctx, relyingPartyMay(ctx.principal, 'enrol', person.segment_id), {
       action: 'template.add',
       segmentId: person.segment_id,
-      personId,
+      personId: person.id,
     });
     return person;
   }
 
-  /** Verification of a claimed person: the party's right and purpose, the person's segment, their consent. */
-  async authoriseVerification(ctx: CallContext, personId: string, purpose: Purpose): Promise<PersonRow> {
-    const fact = { action: 'verification', purpose, personId } as const;
+  /**
+   * Verification of a claimed person (named by the party's pseudonym): the party's right and purpose, then the
+   * person's consent to this party, which also decides whether it may reach across segments.
+   */
+  async authoriseVerification(ctx: CallContext, pseudonym: string, purpose: Purpose): Promise<PersonRow> {
+    const fact = { action: 'verification', purpose } as const;
     await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'verify', purpose), fact);
-    const person = await this.activePerson(personId);
-    const inSegment = { ...fact, segmentId: person.segment_id };
-    await this.enforce(ctx, relyingPartyMay(ctx.principal, 'verify', person.segment_id, purpose), inSegment);
-    await this.enforce(ctx, consentAllows(await this.consentOf(person.id), purpose), inSegment);
+    const person = await this.personKnownTo(ctx, pseudonym);
+    const state = (await consentRepository.stateOf(this.db, [person.id])).get(person.id);
+    await this.enforce(ctx, consentAllows(state, this.use(ctx, purpose)), {
+      ...fact,
+      personId: person.id,
+      segmentId: person.segment_id,
+    });
     return person;
   }
 
-  /** Identification: the segments to search (the one asked for, or every segment the party may use). */
+  /**
+   * Identification: the segments to search. The one asked for must be the party's; without one, every segment
+   * of the party, and those whose people granted it this purpose across segments.
+   */
   async authoriseIdentification(ctx: CallContext, purpose: Purpose, segmentId?: string): Promise<string[]> {
-    const segments = segmentId === undefined ? [...ctx.principal.segments] : [segmentId];
     const fact = { action: 'identification', purpose, segmentId } as const;
     await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'identify', purpose), fact);
-    for (const s of segments) {
-      await this.enforce(ctx, relyingPartyMay(ctx.principal, 'identify', s, purpose), { ...fact, segmentId: s });
+    if (segmentId !== undefined) {
+      await this.enforce(ctx, relyingPartyMay(ctx.principal, 'identify', segmentId, purpose), fact);
+      return [segmentId];
     }
-    return segments;
+    const guests = await consentRepository.guestSegments(this.db, ctx.principal.id, purpose);
+    return [...new Set([...ctx.principal.segments, ...guests])];
   }
 
   /**
-   * Of the matcher's candidates, those this call may see: active people who consented to the purpose. The
-   * store is asked, not the matcher, so a person deleted a moment ago can never be returned.
+   * Of the matcher's candidates, those this party may see: active people whose consent allows this use. The
+   * store is asked, not the matcher, so a person erased or a grant revoked a moment ago is never returned.
    */
-  async admissibleCandidates(personIds: readonly string[], purpose: Purpose): Promise<Set<string>> {
-    return personsRepository.activeWithConsent(this.db, personIds, purpose);
+  async admissibleCandidates(ctx: CallContext, personIds: readonly string[], purpose: Purpose): Promise<Set<string>> {
+    const states = await consentRepository.stateOf(this.db, personIds);
+    const use = this.use(ctx, purpose);
+    return new Set(personIds.filter((id) => consentAllows(states.get(id), use).allowed));
   }
 
-  /** Operator actions on a person (deletion, viewing): administrators, or an operator of the person's segment. */
-  async authoriseOperatorOn(ctx: CallContext, personId: string, action: AuditFact['action']): Promise<PersonRow> {
+  /**
+   * Operator actions on a person (deletion, viewing), by their real id: administrators, or an operator of the
+   * person's segment. `erasedToo` also finds a person whose biometrics are erased (their account is open).
+   */
+  async authoriseOperatorOn(
+    ctx: CallContext,
+    personId: string,
+    action: AuditFact['action'],
+    options: { erasedToo?: boolean } = {},
+  ): Promise<PersonRow> {
     await this.enforce(ctx, operatorMay(ctx.principal), { action, personId });
-    const person = await this.activePerson(personId);
+    const person = options.erasedToo
+      ? await personsRepository.findOpen(this.db, personId)
+      : await personsRepository.findActive(this.db, personId);
+    if (!person) throw new AppError('person.not_found', `no person ${personId}`, { personId });
     await this.enforce(ctx, operatorMay(ctx.principal, person.segment_id), {
       action,
       personId,
@@ -88,13 +119,24 @@ export class AccessService {
     await this.enforce(ctx, operatorMay(ctx.principal, segmentId), { action, segmentId });
   }
 
-  private async consentOf(personId: string): Promise<Set<string>> {
-    return personsRepository.consentsOf(this.db, personId);
+  private use(ctx: CallContext, purpose: Purpose) {
+    return {
+      relyingPartyId: ctx.principal.id,
+      purpose,
+      partySegments: ctx.principal.segments,
+      now: isoNow(this.clock),
+    };
   }
 
-  private async activePerson(personId: string): Promise<PersonRow> {
-    const person = await personsRepository.findActive(this.db, personId);
-    if (!person) throw new AppError('person.not_found', `no person ${personId}`, { personId });
+  /** A relying party names people only by its pseudonyms; one it was never given is an unknown person. */
+  private async personKnownTo(ctx: CallContext, pseudonym: string): Promise<PersonRow> {
+    const personId = await this.pseudonyms.resolve(ctx.principal.id, pseudonym);
+    return this.activePerson(personId, pseudonym);
+  }
+
+  private async activePerson(personId: string | undefined, asNamed = personId): Promise<PersonRow> {
+    const person = personId === undefined ? undefined : await personsRepository.findActive(this.db, personId);
+    if (!person) throw new AppError('person.not_found', `no person ${asNamed}`, { personId: asNamed });
     return person;
   }
 

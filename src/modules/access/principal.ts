@@ -6,7 +6,8 @@ import type { Purpose, Right, Role } from './purposes.js';
  */
 export interface Principal {
   readonly id: string;
-  readonly role: Role;
+  /** `citizen`: a signed-in citizen acting on their own data (never stored as a principal). */
+  readonly role: Role | 'citizen';
   readonly name: string;
   readonly purposes: readonly Purpose[];
   readonly segments: readonly string[];
