@@ -11,7 +11,7 @@ import { readKeyStatus } from '../modules/keys/keys.service.js';
 import { PrincipalsService } from '../modules/principals/principals.service.js';
 import { AuditService } from '../modules/audit/audit.service.js';
 import { IdempotencyService } from '../modules/idempotency/idempotency.service.js';
-import { TemplateVault } from '../modules/templates/template-vault.js';
+import { segmentRewrap } from '../modules/templates/segment-rewrap.js';
 import { randomIds } from '../ports/ids.js';
 
 /**
@@ -43,12 +43,12 @@ export function keysCommands(program: Command, config: Config): void {
   keys
     .command('rotate-data')
     .requiredOption('--segment <id>', 'the segment whose data key to rotate')
-    .description("make a fresh data key active for a segment and re-seal the segment's templates under it")
+    .description('make a fresh data key active for a segment and re-wrap its person keys and transform seeds under it')
     .action(async (opts: { segment: string }) => {
-      await withStore(config, async ({ dataKeys, vault }) => {
+      await withStore(config, async ({ db, dataKeys }) => {
         const version = await dataKeys.rotate(opts.segment);
-        const moved = await vault.resealSegment(opts.segment);
-        console.log(`segment ${opts.segment}: data key v${version} active; ${moved} templates re-sealed`);
+        const moved = await segmentRewrap(db, dataKeys, systemClock)(opts.segment);
+        console.log(`segment ${opts.segment}: data key v${version} active; ${moved} person keys and seeds re-wrapped`);
       });
     });
 
@@ -117,7 +117,6 @@ async function withStore(
     db: ReturnType<typeof openStore>['db'];
     keyring: ReturnType<typeof loadMasterKeyring>;
     dataKeys: DataKeys;
-    vault: TemplateVault;
   }) => Promise<void>,
 ): Promise<void> {
   const store = openStore(config.database);
@@ -126,7 +125,7 @@ async function withStore(
     const keyring = loadMasterKeyring(config.keys);
     const dataKeys = new DataKeys(store.db, keyring, systemClock);
     await dataKeys.load();
-    await work({ db: store.db, keyring, dataKeys, vault: new TemplateVault(store.db, dataKeys) });
+    await work({ db: store.db, keyring, dataKeys });
   } finally {
     await store.close();
   }

@@ -99,8 +99,24 @@ export class Matcher {
    * exact: a person outside a segment's top k is beaten there by k others, so also overall.
    */
   identify(segments: readonly string[], modelPack: string, query: Float32Array, options: SearchOptions): Hit[] {
+    return this.identifyEach(
+      [...new Set(segments)].map((segment) => ({ segment, query })),
+      modelPack,
+      options,
+    );
+  }
+
+  /**
+   * 1:N with a query per segment (each segment's templates live in their own transformed space, so the probe is
+   * transformed per segment); merged as in {@link identify}.
+   */
+  identifyEach(
+    queries: readonly { readonly segment: string; readonly query: Float32Array }[],
+    modelPack: string,
+    options: SearchOptions,
+  ): Hit[] {
     const best = new Map<string, Hit>();
-    for (const segment of new Set(segments)) {
+    for (const { segment, query } of queries) {
       const index = this.shards.get(segment)?.get(modelPack)?.index;
       for (const hit of index?.search(query, options) ?? []) {
         const held = best.get(hit.owner);
@@ -108,6 +124,11 @@ export class Matcher {
       }
     }
     return [...best.values()].sort(compareHits).slice(0, options.k);
+  }
+
+  /** The segments (galleries) holding at least one template. */
+  segments(): string[] {
+    return [...this.shards.keys()];
   }
 
   /** Whether a template is indexed. */

@@ -5,7 +5,6 @@ import { adminOnly } from '../access/access-policy.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { SegmentsService } from '../segments/segments.service.js';
-import type { TemplateVault } from '../templates/template-vault.js';
 import { templatesRepository } from '../templates/templates.repository.js';
 import type { DataKeys } from './data-keys.js';
 import { keysRepository } from './keys.repository.js';
@@ -32,10 +31,13 @@ export async function readKeyStatus(db: Kysely<Database>): Promise<KeyStatus[]> 
   }));
 }
 
+/** Re-wraps what a segment's data key protects (person keys, transform seeds) under its active version. */
+export type SegmentRewrap = (segmentId: string) => Promise<number>;
+
 /**
- * Key rotation without downtime. A data-key rotation makes a new version active at once (new templates are
- * sealed under it) and re-seals the old templates in the background; reads use each template's own version
- * throughout. A master-key rotation re-wraps the data keys (see the CLI's `oblik keys`).
+ * Key rotation without downtime. A data-key rotation makes a new version active at once (new person keys are
+ * wrapped under it) and re-wraps the older person keys and transform seeds in the background; reads use each
+ * wrapped key's own version throughout. A master-key rotation re-wraps the data keys (see `oblik keys`).
  */
 export class KeysService {
   private readonly running = new Map<string, Promise<number>>();
@@ -43,7 +45,7 @@ export class KeysService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly dataKeys: DataKeys,
-    private readonly vault: TemplateVault,
+    private readonly rewrapSegment: SegmentRewrap,
     private readonly segments: SegmentsService,
     private readonly audit: AuditService,
     private readonly onBackgroundError: (error: unknown) => void,
@@ -77,13 +79,13 @@ export class KeysService {
   /** Re-seals every segment's templates still under an old key version (also run at start-up). */
   async resealAll(): Promise<number> {
     let n = 0;
-    for (const s of await this.segments.list()) n += await this.vault.resealSegment(s.id);
+    for (const s of await this.segments.list()) n += await this.rewrapSegment(s.id);
     return n;
   }
 
   private reseal(segmentId: string): void {
     const previous = this.running.get(segmentId) ?? Promise.resolve(0);
-    const next = previous.then(() => this.vault.resealSegment(segmentId));
+    const next = previous.then(() => this.rewrapSegment(segmentId));
     // A failure is reported and retried by the next rotation or restart (templates keep their old, still
     // valid version meanwhile).
     this.running.set(

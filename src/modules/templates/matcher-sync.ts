@@ -95,15 +95,9 @@ export class MatcherSync {
     // The row decides: absent means it was removed since (and its removal event is applied too).
     const row = await templatesRepository.find(this.db, templateId);
     if (!row) return;
-    const vector = await this.vault.open(row);
+    const entry = await this.vault.indexedOf(row);
     // Checked after the await: the enrolling request may have indexed it meanwhile.
-    if (this.matcher.has(row.id)) return;
-    this.matcher.add({
-      templateId: row.id,
-      personId: row.person_id,
-      segment: row.segment_id,
-      modelPack: row.model_pack,
-      vector,
-    });
+    if (!entry || this.matcher.has(row.id)) return;
+    this.matcher.add(entry);
   }
 }

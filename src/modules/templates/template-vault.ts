@@ -1,11 +1,21 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { bytesToVector, open, seal, vectorToBytes } from '../../keys/sealing.js';
-import type { Matcher } from '../../matcher/matcher.js';
+import type { IndexedTemplate, Matcher } from '../../matcher/matcher.js';
+import { OrthogonalTransform } from '../../matcher/orthogonal-transform.js';
+import type { IdSource } from '../../ports/ids.js';
+import { isoNow, type Clock } from '../../ports/clock.js';
 import type { DataKeys } from '../keys/data-keys.js';
+import { galleryOf } from './galleries.js';
+import type { PersonKeys } from './person-keys.js';
+import type { SegmentTransforms } from './segment-transforms.js';
+import { templateEventsRepository } from './template-events.repository.js';
 import { templatesRepository, type TemplateRow } from './templates.repository.js';
+import { transformsRepository } from './transforms.repository.js';
 
-const PAGE = 2000;
+const PAGE = 1000;
+/** Bytes a sealed value adds to its plaintext: nonce and tag. */
+const SEAL_OVERHEAD = 12 + 16;
 
 /** Where a template belongs; its ciphertext is bound to exactly this. */
 export interface TemplateBinding {
@@ -15,23 +25,74 @@ export interface TemplateBinding {
   readonly modelPack: string;
 }
 
+/** A template ready to store: the transformed vector sealed under the person's key. */
+export interface SealedTemplate {
+  readonly segmentId: string;
+  readonly transformVersion: number;
+  readonly sealed: Buffer;
+  /** The stored (transformed) vector, for the matcher once the row commits. */
+  readonly indexed: IndexedTemplate;
+}
+
+/** Thrown when a re-key retired the transform a template was sealed under before it committed. */
+export class TransformRetired extends Error {
+  override name = 'TransformRetired';
+}
+
 /**
- * Seals templates for the store and opens them for the matcher. Vectors exist in clear only in memory.
+ * Turns embeddings into stored templates and back: the segment's secret transform (renewable templates), then
+ * AES-256-GCM under the person's own key (crypto-shredding), bound to the row. Vectors exist in clear only in
+ * memory. Templates from before renewable templates (`transform_version` NULL: raw, under the segment key) are
+ * still read, and moved into the active transform at start-up.
  */
 export class TemplateVault {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly keys: DataKeys,
+    private readonly personKeys: PersonKeys,
+    private readonly transforms: SegmentTransforms,
+    private readonly ids: IdSource,
+    private readonly clock: Clock,
   ) {}
 
-  async seal(binding: TemplateBinding, vector: Float32Array): Promise<{ keyVersion: number; sealed: Buffer }> {
-    const { version, key } = await this.keys.active(binding.segmentId);
-    return { keyVersion: version, sealed: seal(key, vectorToBytes(vector), bindingOf(binding)) };
+  /** Transforms and seals a raw embedding under the segment's active transform and the person's key. */
+  async seal(binding: TemplateBinding, raw: Float32Array, personKey: Buffer): Promise<SealedTemplate> {
+    const version = await this.transforms.activeVersion(binding.segmentId);
+    const transform = await this.transforms.require(binding.segmentId, version, raw.length);
+    const vector = transform.apply(raw);
+    return {
+      segmentId: binding.segmentId,
+      transformVersion: version,
+      sealed: seal(personKey, vectorToBytes(vector), bindingOf(binding, version)),
+      indexed: indexed(binding, version, vector),
+    };
   }
 
-  async open(row: TemplateRow): Promise<Float32Array> {
-    const key = await this.keys.version(row.segment_id, row.key_version);
-    return bytesToVector(open(key, row.sealed_vector, bindingOf(rowBinding(row))));
+  /**
+   * Inside the storing transaction: holds the transform's row lock and fails with {@link TransformRetired} if a
+   * re-key retired it meanwhile (the caller seals again under the new one).
+   */
+  async guard(tx: Kysely<Database>, template: SealedTemplate): Promise<void> {
+    if (!(await transformsRepository.holdActive(tx, template.segmentId, template.transformVersion))) {
+      throw new TransformRetired(`transform ${template.segmentId} v${template.transformVersion} was retired`);
+    }
+  }
+
+  /** The stored vector of a row (in its transform's space); `undefined` if the person's key is shredded. */
+  async open(row: TemplateRow, personKey?: Buffer): Promise<Float32Array | undefined> {
+    if (row.transform_version === null) {
+      const key = await this.keys.version(row.segment_id, row.key_version);
+      return bytesToVector(open(key, row.sealed_vector, legacyBindingOf(rowBinding(row))));
+    }
+    const key = personKey ?? (await this.personKeys.of(row.person_id));
+    if (!key) return undefined;
+    return bytesToVector(open(key, row.sealed_vector, bindingOf(rowBinding(row), row.transform_version)));
+  }
+
+  /** The matcher entry of a stored row, or `undefined` if it cannot be opened any more. */
+  async indexedOf(row: TemplateRow, personKey?: Buffer): Promise<IndexedTemplate | undefined> {
+    const vector = await this.open(row, personKey);
+    return vector && indexed(rowBinding(row), row.transform_version ?? 0, vector);
   }
 
   /** Fills the matcher from the store (at start-up). Returns the number of templates loaded. */
@@ -40,14 +101,10 @@ export class TemplateVault {
     let n = 0;
     for (;;) {
       const rows = await templatesRepository.page(this.db, after, PAGE);
+      const keys = await this.personKeys.ofMany([...new Set(rows.map((r) => r.person_id))]);
       for (const row of rows) {
-        matcher.add({
-          templateId: row.id,
-          personId: row.person_id,
-          segment: row.segment_id,
-          modelPack: row.model_pack,
-          vector: await this.open(row),
-        });
+        const entry = await this.indexedOf(row, keys.get(row.person_id));
+        if (entry && !matcher.has(entry.templateId)) matcher.add(entry);
       }
       n += rows.length;
       const last = rows.at(-1);
@@ -56,26 +113,102 @@ export class TemplateVault {
     }
   }
 
-  /** Re-seals every template of a segment under its active data key; returns how many moved. */
-  async resealSegment(segmentId: string): Promise<number> {
-    let moved = 0;
+  /**
+   * Moves every template of a segment that is not under transform `to` into it, without any image:
+   * new = R_to · R_fromᵀ · old, re-sealed as a new template (a renewed template is a new identifier), the old
+   * row deleted, both in the change feed. Legacy raw templates get their person key here. `moved` reports each
+   * committed page so the caller can update the matcher. Returns the number moved.
+   */
+  async moveSegment(
+    segmentId: string,
+    to: number,
+    moved: (changes: { removed: string; added: IndexedTemplate }[]) => void,
+  ): Promise<number> {
+    let total = 0;
+    // R_to·R_fromᵀ per source version, built once (a 512² product costs ~150 ms; applying it ~0.3 ms).
+    const movers = new Map<string, OrthogonalTransform>();
     for (;;) {
-      const { version, key } = await this.keys.active(segmentId);
-      const rows = await templatesRepository.sealedUnderOtherVersion(this.db, segmentId, version, PAGE);
-      if (rows.length === 0) return moved;
+      const rows = await templatesRepository.inSegmentNotUnder(this.db, segmentId, to, PAGE);
+      if (rows.length === 0) return total;
+      // Built before the transaction: on SQLite a read outside it would wait for its connection.
       for (const row of rows) {
-        const vector = vectorToBytes(await this.open(row));
-        const sealed = seal(key, vector, bindingOf(rowBinding(row)));
-        if (await templatesRepository.reseal(this.db, row.id, row.key_version, version, sealed)) moved++;
+        await this.mover(segmentId, row.transform_version, to, (row.sealed_vector.length - SEAL_OVERHEAD) / 4, movers);
       }
+      const changes = await this.db.transaction().execute(async (tx) => {
+        const out: { removed: string; added: IndexedTemplate }[] = [];
+        const at = isoNow(this.clock);
+        for (const row of rows) {
+          const personKey = await this.personKeyFor(tx, row);
+          const old = await this.open(row, personKey);
+          if (!old || !(await templatesRepository.deleteOne(tx, row.id))) continue;
+          const vector = (await this.mover(segmentId, row.transform_version, to, old.length, movers)).apply(old);
+          const binding = { ...rowBinding(row), id: this.ids.next('tpl') };
+          await templatesRepository.insert(tx, {
+            ...row,
+            id: binding.id,
+            key_version: 0,
+            transform_version: to,
+            sealed_vector: seal(personKey, vectorToBytes(vector), bindingOf(binding, to)),
+          });
+          await templateEventsRepository.append(tx, [
+            { kind: 'removed', template_id: row.id, person_id: row.person_id, segment_id: segmentId, at },
+            { kind: 'added', template_id: binding.id, person_id: row.person_id, segment_id: segmentId, at },
+          ]);
+          out.push({ removed: row.id, added: indexed(binding, to, vector) });
+        }
+        return out;
+      });
+      moved(changes);
+      total += changes.length;
     }
   }
+
+  private async mover(
+    segmentId: string,
+    from: number | null,
+    to: number,
+    dim: number,
+    cache: Map<string, OrthogonalTransform>,
+  ): Promise<OrthogonalTransform> {
+    const id = `${from ?? 'raw'}|${dim}`;
+    let m = cache.get(id);
+    if (!m) {
+      const target = await this.transforms.require(segmentId, to, dim);
+      // A legacy raw template only needs the target transform.
+      m =
+        from === null ? target : OrthogonalTransform.rekey(await this.transforms.require(segmentId, from, dim), target);
+      cache.set(id, m);
+    }
+    return m;
+  }
+
+  private async personKeyFor(tx: Kysely<Database>, row: TemplateRow): Promise<Buffer> {
+    const existing = await this.personKeys.of(row.person_id, tx);
+    if (existing) return existing;
+    const minted = await this.personKeys.mint(row.person_id, row.segment_id);
+    await this.personKeys.insert(tx, minted.row);
+    return minted.key;
+  }
+}
+
+function indexed(binding: TemplateBinding, version: number, vector: Float32Array): IndexedTemplate {
+  return {
+    templateId: binding.id,
+    personId: binding.personId,
+    segment: galleryOf(binding.segmentId, version),
+    modelPack: binding.modelPack,
+    vector,
+  };
 }
 
 function rowBinding(row: TemplateRow): TemplateBinding {
   return { id: row.id, personId: row.person_id, segmentId: row.segment_id, modelPack: row.model_pack };
 }
 
-function bindingOf(b: TemplateBinding): string {
+function bindingOf(b: TemplateBinding, transformVersion: number): string {
+  return `oblik/template/v2|${b.id}|${b.personId}|${b.segmentId}|${b.modelPack}|${transformVersion}`;
+}
+
+function legacyBindingOf(b: TemplateBinding): string {
   return `oblik/template/v1|${b.id}|${b.personId}|${b.segmentId}|${b.modelPack}`;
 }

@@ -23,33 +23,33 @@ export const templatesRepository = {
     return db.selectFrom('templates').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
   },
 
-  /** Templates of a segment sealed under another key version than `version` (for re-encryption). */
-  sealedUnderOtherVersion(
-    db: Kysely<Database>,
-    segmentId: string,
-    version: number,
-    limit: number,
-  ): Promise<TemplateRow[]> {
+  /** Templates of a segment not under transform `version` (legacy raw ones included), for re-keying. */
+  inSegmentNotUnder(db: Kysely<Database>, segmentId: string, version: number, limit: number): Promise<TemplateRow[]> {
     if (limit < 1 || limit > MAX_PAGE) throw new RangeError(`page size must be 1..${MAX_PAGE}`);
     return db
       .selectFrom('templates')
       .selectAll()
       .where('segment_id', '=', segmentId)
-      .where('key_version', '!=', version)
+      .where((eb) => eb.or([eb('transform_version', 'is', null), eb('transform_version', '!=', version)]))
       .orderBy('id')
       .limit(limit)
       .execute();
   },
 
-  async reseal(db: Kysely<Database>, id: string, fromVersion: number, toVersion: number, sealed: Buffer) {
-    // Guarded by the old version: a template deleted or resealed meanwhile is left alone.
-    const r = await db
-      .updateTable('templates')
-      .set({ key_version: toVersion, sealed_vector: sealed })
-      .where('id', '=', id)
-      .where('key_version', '=', fromVersion)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
+  async deleteOne(db: Kysely<Database>, id: string): Promise<boolean> {
+    const r = await db.deleteFrom('templates').where('id', '=', id).executeTakeFirst();
+    return Number(r.numDeletedRows) > 0;
+  },
+
+  /** Segments holding templates from before renewable templates. */
+  async segmentsWithLegacy(db: Kysely<Database>): Promise<string[]> {
+    const rows = await db
+      .selectFrom('templates')
+      .select('segment_id')
+      .distinct()
+      .where('transform_version', 'is', null)
+      .execute();
+    return rows.map((r) => r.segment_id);
   },
 
   metadataOf(db: Kysely<Database>, personId: string): Promise<TemplateMetadata[]> {
@@ -66,6 +66,7 @@ export const templatesRepository = {
         'quality',
         'liveness',
         'created_at',
+        'transform_version',
       ])
       .where('person_id', '=', personId)
       .orderBy('created_at')
@@ -78,14 +79,21 @@ export const templatesRepository = {
     return rows.map((r) => r.id);
   },
 
+  /**
+   * Templates per segment and data-key version: a template counts under the version that wraps its person's key
+   * (or, for a legacy template, the version that sealed it).
+   */
   async countByKeyVersion(db: Kysely<Database>): Promise<{ segment_id: string; key_version: number; n: number }[]> {
     const rows = await db
-      .selectFrom('templates')
-      .select(['segment_id', 'key_version', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy(['segment_id', 'key_version'])
-      .orderBy('segment_id')
-      .orderBy('key_version')
+      .selectFrom('templates as t')
+      .leftJoin('person_keys as k', 'k.person_id', 't.person_id')
+      .select([
+        't.segment_id',
+        (eb) => eb.fn.coalesce('k.key_version', 't.key_version').as('key_version'),
+        (eb) => eb.fn.countAll<number>().as('n'),
+      ])
+      .groupBy(['t.segment_id', (eb) => eb.fn.coalesce('k.key_version', 't.key_version')])
       .execute();
-    return rows.map((r) => ({ ...r, n: Number(r.n) }));
+    return rows.map((r) => ({ segment_id: r.segment_id, key_version: Number(r.key_version), n: Number(r.n) }));
   },
 };
