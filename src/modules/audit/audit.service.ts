@@ -7,21 +7,41 @@ import type { IdSource } from '../../ports/ids.js';
 import type { CallContext } from '../access/principal.js';
 import { auditRepository, type AuditEventRow } from './audit.repository.js';
 
+/** Every kind of audited action (the `action` column; part of the published log's format). */
+export const AUDIT_ACTIONS = [
+  'enrolment',
+  'template.add',
+  'verification',
+  'identification',
+  'person.delete',
+  'person.view',
+  'segment.create',
+  'segment.policy',
+  'segment.rekey',
+  'principal.create',
+  'principal.revoke',
+  'adjudication.list',
+  'adjudication.resolve',
+  'key.rotate',
+  'guardian.add',
+  'guardian.remove',
+  'citizen.sign_in',
+  'citizen.sign_in_code',
+  'consent.grant',
+  'consent.revoke',
+  'lock.add',
+  'lock.remove',
+  'lock.unlock',
+  'biometrics.erase',
+  'account.close',
+  'data.export',
+  'incident.open',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
 /** What happened, as recorded: who did it comes from the call context. */
 export interface AuditFact {
-  readonly action:
-    | 'enrolment'
-    | 'template.add'
-    | 'verification'
-    | 'identification'
-    | 'person.delete'
-    | 'person.view'
-    | 'segment.create'
-    | 'principal.create'
-    | 'principal.revoke'
-    | 'adjudication.list'
-    | 'adjudication.resolve'
-    | 'key.rotate';
+  readonly action: AuditAction;
   /** `match`, `no_match`, `enrolled`, `duplicate`, `deleted`, `refused:<code>`, … */
   readonly result: string;
   readonly purpose?: string | undefined;
@@ -43,9 +63,11 @@ export class AuditService {
     private readonly ids: IdSource,
   ) {}
 
-  async record(tx: Kysely<Database>, ctx: CallContext, fact: AuditFact): Promise<void> {
+  /** Appends the record in the effect's transaction; returns its id (its leaf is found by it once integrated). */
+  async record(tx: Kysely<Database>, ctx: CallContext, fact: AuditFact): Promise<string> {
+    const id = this.ids.next('evt');
     await auditRepository.append(tx, {
-      id: this.ids.next('evt'),
+      id,
       at: isoNow(this.clock),
       actor_id: ctx.principal.id,
       actor_role: ctx.principal.role,
@@ -59,10 +81,11 @@ export class AuditService {
       request_id: ctx.requestId,
       detail: fact.detail ? JSON.stringify(fact.detail) : null,
     });
+    return id;
   }
 
   /** A record with no other effect (a refused request), in its own transaction. */
-  recordAlone(ctx: CallContext, fact: AuditFact): Promise<void> {
+  recordAlone(ctx: CallContext, fact: AuditFact): Promise<string> {
     return this.db.transaction().execute((tx) => this.record(tx, ctx, fact));
   }
 

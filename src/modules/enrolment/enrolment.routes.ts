@@ -17,8 +17,24 @@ const Enrolled = z
     templateId: z.string(),
     quality: z.object({ score: z.number(), measures: z.record(z.string(), z.number()) }),
     liveness: z.object({ score: z.number(), threshold: z.number() }),
+    receipt: z
+      .object({
+        citizenId: z.string(),
+        segment: z.string(),
+        enrolledAt: z.string(),
+        enrolledBy: z.string(),
+        consents: z.array(z.string()),
+      })
+      .optional()
+      .describe(
+        "the citizen's enrolment slip: hand it to the citizen (print or show it) and do not keep it; its citizenId " +
+          'signs them in to their own account and is never used by relying parties',
+      ),
   })
+  .describe('personId is the enrolling party’s pseudonym for the person (pairwise: other parties see another id)')
   .meta({ id: 'Enrolment' });
+
+export const BirthDate = z.iso.date().describe('YYYY-MM-DD; the segment’s rules for minors apply while under age');
 
 const imageErrors = errors(400, 403, 404, 409, 413, 415, 422, 503);
 
@@ -42,7 +58,14 @@ export function enrolmentRoutes(app: FastifyInstance, enrolment: EnrolmentServic
           segment: SegmentId,
           channel: Channel,
           image: ImageField,
-          consents: z.array(Purpose).max(32).default([]).describe('purposes the person agreed to at enrolment'),
+          consents: z
+            .array(Purpose)
+            .max(32)
+            .default([])
+            .describe(
+              'purposes the person agreed to for the enrolling party (a minor’s consent comes from a guardian)',
+            ),
+          birthDate: BirthDate.optional(),
           adjudicationId: Id.optional().describe(
             'after a refused duplicate that the operator resolved as different people: enrol the face anyway',
           ),
@@ -51,12 +74,13 @@ export function enrolmentRoutes(app: FastifyInstance, enrolment: EnrolmentServic
       },
     },
     async (req, reply) => {
-      const { segment, channel, image, consents, adjudicationId } = req.body;
+      const { segment, channel, image, consents, adjudicationId, birthDate } = req.body;
       const result = await enrolment.enrol(callContext(req), {
         segment,
         channel,
         consents,
         adjudicationId,
+        birthDate,
         image: imageBytes(image),
       });
       return reply.code(201).send(result);

@@ -1,11 +1,12 @@
 import type { FaceEngine } from '../../biometrics/face-engine.js';
-import type { Matcher } from '../../matcher/matcher.js';
 import type { AccessService } from '../access/access.service.js';
 import { captureRequirements } from '../access/capture-requirements.js';
 import type { CallContext } from '../access/principal.js';
 import type { Purpose } from '../access/purposes.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
+import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
+import type { TemplateGalleries } from '../templates/galleries.js';
 import type { MatcherSync } from '../templates/matcher-sync.js';
 
 export interface MatchingSettings {
@@ -42,11 +43,12 @@ const CANDIDATE_POOL = 200;
 export class MatchingService {
   constructor(
     private readonly engine: Pick<FaceEngine, 'capture'>,
-    private readonly matcher: Matcher,
+    private readonly galleries: TemplateGalleries,
     private readonly sync: MatcherSync,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly pseudonyms: Pseudonyms,
     private readonly settings: MatchingSettings,
   ) {}
 
@@ -57,7 +59,7 @@ export class MatchingService {
     const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
     const { modelPack, vector } = capture.template;
     await this.sync.catchUp();
-    const best = this.matcher.verify(person.id, person.segment_id, modelPack, vector);
+    const best = await this.galleries.verify(person.id, person.segment_id, modelPack, vector);
     const score = best ? round(best.score) : 0;
     const threshold = this.settings.matchThreshold;
     const result: Verification = { match: best !== undefined && best.score >= threshold, score, threshold };
@@ -86,13 +88,14 @@ export class MatchingService {
     if (replayed) return replayed;
     const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
     await this.sync.catchUp();
-    const gallery = segments.reduce((n, s) => n + this.matcher.size(s), 0);
+    const gallery = this.galleries.size(segments);
     const threshold = this.settings.identifyThreshold(gallery);
-    const hits = this.matcher.identify(segments, capture.template.modelPack, capture.template.vector, {
+    const hits = await this.galleries.identify(segments, capture.template.modelPack, capture.template.vector, {
       k: CANDIDATE_POOL,
       minScore: threshold,
     });
     const admissible = await this.access.admissibleCandidates(
+      ctx,
       hits.map((h) => h.owner),
       input.purpose,
     );
@@ -101,9 +104,14 @@ export class MatchingService {
       .filter((h) => admissible.has(h.owner))
       .slice(0, limit)
       .map((h) => ({ personId: h.owner, score: round(h.score) }));
-    const result: Identification = { candidates, threshold };
     const liveness = round(capture.face.liveness);
     const { value } = await this.idempotency.commit(ctx, 200, async (tx) => {
+      // The party sees each person only under its own pseudonym; the audit keeps the real id.
+      const names = await this.pseudonyms.issue(
+        tx,
+        ctx.principal.id,
+        candidates.map((c) => c.personId),
+      );
       // One record per person returned, so each person's own history shows every use of their face.
       const fact = { action: 'identification', purpose: input.purpose, segmentId: input.segment } as const;
       if (candidates.length === 0) {
@@ -118,7 +126,10 @@ export class MatchingService {
           detail: { segments, rank: rank + 1, liveness },
         });
       }
-      return result;
+      return {
+        candidates: candidates.map((c) => ({ personId: names.get(c.personId)!, score: c.score })),
+        threshold,
+      } satisfies Identification;
     });
     return value;
   }

@@ -3,31 +3,15 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callContext } from '../../http/call-context.js';
 import { errors, Id, security } from '../../http/schemas.js';
+import type { CitizenSessions } from '../citizen/citizen-sessions.js';
+import { Me } from '../citizen/citizen.schemas.js';
 import type { PersonsService } from './persons.service.js';
 
-const PersonRecord = z
-  .object({
-    personId: z.string(),
-    segment: z.string(),
-    createdAt: z.string(),
-    enrolledBy: z.string(),
-    consents: z.array(z.object({ purpose: z.string(), source: z.string(), grantedAt: z.string() })),
-    templates: z.array(
-      z.object({
-        templateId: z.string(),
-        modelPack: z.string(),
-        channel: z.string(),
-        enrolledBy: z.string(),
-        createdAt: z.string(),
-        quality: z.record(z.string(), z.number()),
-        liveness: z.number(),
-        keyVersion: z.number().int(),
-      }),
-    ),
-  })
+const PersonRecord = Me.omit({ contact: true, session: true })
+  .describe('what an operator sees of a person: metadata, consents, locks, guardians; never a template vector')
   .meta({ id: 'PersonRecord' });
 
-export function personsRoutes(app: FastifyInstance, persons: PersonsService): void {
+export function personsRoutes(app: FastifyInstance, persons: PersonsService, sessions: CitizenSessions): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const params = z.object({ personId: Id });
   r.get(
@@ -58,5 +42,51 @@ export function personsRoutes(app: FastifyInstance, persons: PersonsService): vo
       },
     },
     async (req) => persons.delete(callContext(req), req.params.personId),
+  );
+  r.post(
+    '/v1/persons/:personId/guardians',
+    {
+      schema: {
+        tags: ['persons'],
+        summary: 'Record a guardian of a minor, from documents the operator checked (administrator or operator)',
+        security,
+        params,
+        body: z.object({ guardianId: Id.describe("the guardian's citizenId") }),
+        response: { 201: z.object({ personId: z.string(), guardianId: z.string() }), ...errors(400, 403, 404, 409) },
+      },
+    },
+    async (req, reply) => {
+      await persons.addGuardian(callContext(req), req.params.personId, req.body.guardianId);
+      return reply.code(201).send({ personId: req.params.personId, guardianId: req.body.guardianId });
+    },
+  );
+  r.delete(
+    '/v1/persons/:personId/guardians/:guardianId',
+    {
+      schema: {
+        tags: ['persons'],
+        summary: 'End a guardianship (administrator or operator)',
+        security,
+        params: z.object({ personId: Id, guardianId: Id }),
+        response: { 204: z.null(), ...errors(403, 404) },
+      },
+    },
+    async (req, reply) => {
+      await persons.removeGuardian(callContext(req), req.params.personId, req.params.guardianId);
+      return reply.code(204).send(null);
+    },
+  );
+  r.post(
+    '/v1/persons/:personId/sign-in-codes',
+    {
+      schema: {
+        tags: ['citizen'],
+        summary: 'Issue a one-time sign-in code for a citizen who cannot use their face (administrator or operator)',
+        security,
+        params,
+        response: { 201: z.object({ code: z.string(), expiresAt: z.string() }), ...errors(403, 404) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await sessions.issueCode(callContext(req), req.params.personId)),
   );
 }

@@ -22,6 +22,7 @@ export interface NewRelyingParty {
 
 /** A principal as administrators list it. */
 export interface PrincipalSummary extends Principal {
+  readonly role: Role;
   readonly createdAt: string;
   readonly revokedAt: string | null;
 }
@@ -146,5 +147,5 @@ function toPrincipal(row: PrincipalRow): Principal {
 }
 
 function toSummary(row: PrincipalRow): PrincipalSummary {
-  return { ...toPrincipal(row), createdAt: row.created_at, revokedAt: row.revoked_at };
+  return { ...toPrincipal(row), role: row.role, createdAt: row.created_at, revokedAt: row.revoked_at };
 }

@@ -1,11 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, SegmentTable } from '../../db/schema.js';
 
-export type SegmentRow = SegmentTable;
+export type SegmentRow = Selectable<SegmentTable>;
 
 /** SQL for segments. */
 export const segmentsRepository = {
-  async insert(db: Kysely<Database>, row: SegmentRow): Promise<void> {
+  async insert(db: Kysely<Database>, row: Insertable<SegmentTable>): Promise<void> {
     await db.insertInto('segments').values(row).execute();
   },
 
@@ -16,4 +16,21 @@ export const segmentsRepository = {
   list(db: Kysely<Database>): Promise<SegmentRow[]> {
     return db.selectFrom('segments').selectAll().orderBy('id').execute();
   },
+
+  async setAgeRules(
+    db: Kysely<Database>,
+    id: string,
+    rules: { ageOfConsent: number; minorPurposes: readonly string[] },
+  ) {
+    await db
+      .updateTable('segments')
+      .set({ age_of_consent: rules.ageOfConsent, minor_purposes: JSON.stringify(rules.minorPurposes) })
+      .where('id', '=', id)
+      .execute();
+  },
 };
+
+/** A segment's rules for minors, parsed. */
+export function ageRulesOf(row: SegmentRow): { ageOfConsent: number; minorPurposes: string[] } {
+  return { ageOfConsent: row.age_of_consent, minorPurposes: JSON.parse(row.minor_purposes) as string[] };
+}

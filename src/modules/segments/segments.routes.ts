@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callContext } from '../../http/call-context.js';
-import { errors, security, SegmentId } from '../../http/schemas.js';
+import { errors, Purpose, security, SegmentId } from '../../http/schemas.js';
 import type { KeysService } from '../keys/keys.service.js';
+import type { RenewalService } from '../templates/renewal.service.js';
 import type { SegmentsService } from './segments.service.js';
 
 const Segment = z.object({ id: z.string(), name: z.string(), createdAt: z.string() }).meta({ id: 'Segment' });
@@ -16,7 +17,20 @@ const KeyStatus = z.object({
   templates: z.number().int(),
 });
 
-export function segmentsRoutes(app: FastifyInstance, segments: SegmentsService, keys: KeysService): void {
+const AgeRules = z
+  .object({
+    segment: z.string(),
+    ageOfConsent: z.number().int(),
+    minorPurposes: z.array(z.string()).describe('the only purposes a minor may be used for (a guardian grants them)'),
+  })
+  .meta({ id: 'AgeRules' });
+
+export function segmentsRoutes(
+  app: FastifyInstance,
+  segments: SegmentsService,
+  keys: KeysService,
+  renewal: RenewalService,
+): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     '/v1/segments',
@@ -68,5 +82,56 @@ export function segmentsRoutes(app: FastifyInstance, segments: SegmentsService, 
       },
     },
     async (req) => ({ keys: await keys.status(callContext(req)) }),
+  );
+  r.get(
+    '/v1/segments/:id/age-rules',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: "A segment's rules for minors",
+        security,
+        params: z.object({ id: SegmentId }),
+        response: { 200: AgeRules, ...errors(404) },
+      },
+    },
+    async (req) => segments.ageRules(req.params.id),
+  );
+  r.put(
+    '/v1/segments/:id/age-rules',
+    {
+      schema: {
+        tags: ['segments'],
+        summary: "Set a segment's rules for minors (administrator or the segment's operator)",
+        security,
+        params: z.object({ id: SegmentId }),
+        body: z.object({ ageOfConsent: z.number().int().min(0).max(25), minorPurposes: z.array(Purpose).max(64) }),
+        response: { 200: AgeRules, ...errors(400, 403, 404) },
+      },
+    },
+    async (req) => segments.setAgeRules(callContext(req), req.params.id, req.body),
+  );
+  r.post(
+    '/v1/segments/:id/rekey',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: "Re-key a segment's renewable templates to a fresh transform, without any image (operator)",
+        description:
+          'Every template moves to new = R₂·R₁ᵀ·old and the old transform is destroyed: templates copied before ' +
+          'the re-key match nothing afterwards. Matching continues during the move.',
+        security,
+        params: z.object({ id: SegmentId }),
+        response: {
+          200: z.object({
+            segment: z.string(),
+            transformVersion: z.number().int(),
+            templatesMoved: z.number().int(),
+            destroyedVersions: z.array(z.number().int()),
+          }),
+          ...errors(403, 404, 409),
+        },
+      },
+    },
+    async (req) => renewal.rekey(callContext(req), req.params.id),
   );
 }

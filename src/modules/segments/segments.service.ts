@@ -2,13 +2,13 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
-import { adminOnly } from '../access/access-policy.js';
+import { adminOnly, operatorMay } from '../access/access-policy.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { DataKeys } from '../keys/data-keys.js';
 import { isUniqueViolation } from '../idempotency/idempotency.service.js';
 import { FEDERAL_SEGMENT } from './segment-id.js';
-import { segmentsRepository, type SegmentRow } from './segments.repository.js';
+import { ageRulesOf, segmentsRepository, type SegmentRow } from './segments.repository.js';
 
 export interface Segment {
   readonly id: string;
@@ -16,7 +16,11 @@ export interface Segment {
   readonly createdAt: string;
 }
 
-const toSegment = (r: SegmentRow): Segment => ({ id: r.id, name: r.name, createdAt: r.created_at });
+const toSegment = (r: Pick<SegmentRow, 'id' | 'name' | 'created_at'>): Segment => ({
+  id: r.id,
+  name: r.name,
+  createdAt: r.created_at,
+});
 
 /** Segments: the federal one and the regional ones, each with its own data key from its first moment. */
 export class SegmentsService {
@@ -66,6 +70,28 @@ export class SegmentsService {
     const row = await segmentsRepository.find(this.db, id);
     if (!row) throw new AppError('segment.not_found', `no segment ${id}`, { segment: id });
     return toSegment(row);
+  }
+
+  /** A segment's rules for minors: the age of consent and the purposes a minor may be used for. */
+  async ageRules(id: string): Promise<{ segment: string; ageOfConsent: number; minorPurposes: string[] }> {
+    const row = await segmentsRepository.find(this.db, id);
+    if (!row) throw new AppError('segment.not_found', `no segment ${id}`, { segment: id });
+    return { segment: id, ...ageRulesOf(row) };
+  }
+
+  /** Sets the rules for minors (administrator, or the segment's operator); audited. */
+  async setAgeRules(ctx: CallContext, id: string, rules: { ageOfConsent: number; minorPurposes: string[] }) {
+    assertThat(
+      operatorMay(ctx.principal, id).allowed,
+      'auth.forbidden',
+      "only the segment's operator may set its rules",
+    );
+    await this.get(id);
+    await this.db.transaction().execute(async (tx) => {
+      await segmentsRepository.setAgeRules(tx, id, rules);
+      await this.audit.record(tx, ctx, { action: 'segment.policy', result: 'updated', segmentId: id, detail: rules });
+    });
+    return this.ageRules(id);
   }
 
   private async insert(tx: Kysely<Database>, input: { id: string; name: string }): Promise<Segment> {

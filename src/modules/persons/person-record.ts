@@ -1,0 +1,78 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { grantIsActive, isMinor, lockIsActive } from '../consent/consent-policy.js';
+import { consentRepository, type GrantRow, type LockRow } from '../consent/consent.repository.js';
+import { ageRulesOf, segmentsRepository } from '../segments/segments.repository.js';
+import { templatesRepository } from '../templates/templates.repository.js';
+import type { PersonRow } from './persons.repository.js';
+
+/** A consent grant as the citizen, their guardian and operators see it. */
+export function toConsent(g: GrantRow, now: string) {
+  return {
+    id: g.id,
+    relyingPartyId: g.relying_party_id,
+    purpose: g.purpose,
+    scope: g.scope,
+    source: g.source,
+    grantedBy: g.granted_by,
+    grantedAt: g.granted_at,
+    expiresAt: g.expires_at,
+    revokedAt: g.revoked_at,
+    active: grantIsActive({ expiresAt: g.expires_at, revokedAt: g.revoked_at }, now),
+  };
+}
+
+export function toLock(l: LockRow, now: string) {
+  const lock = { purpose: l.purpose, unlockedUntil: l.unlocked_until, removedAt: l.removed_at };
+  return {
+    id: l.id,
+    purpose: l.purpose,
+    createdAt: l.created_at,
+    createdBy: l.created_by,
+    unlockedUntil: l.unlocked_until,
+    removedAt: l.removed_at,
+    active: lockIsActive(lock, now),
+  };
+}
+
+export type PersonRecord = Awaited<ReturnType<typeof readPersonRecord>>;
+
+/**
+ * Everything held about a person but the vectors: the person, guardianships, consents (with their history),
+ * locks and template metadata. Shared by the operator's view, the citizen's own view and the export.
+ */
+export async function readPersonRecord(db: Kysely<Database>, person: PersonRow, now: string) {
+  const [segment, grants, locks, templates, guardians, wards] = await Promise.all([
+    segmentsRepository.find(db, person.segment_id).then((s) => s!),
+    consentRepository.listGrants(db, person.id),
+    consentRepository.listLocks(db, person.id),
+    templatesRepository.metadataOf(db, person.id),
+    consentRepository.guardiansOf(db, person.id),
+    consentRepository.wardsOf(db, person.id),
+  ]);
+  const rules = ageRulesOf(segment);
+  return {
+    citizenId: person.id,
+    segment: person.segment_id,
+    status: person.status,
+    createdAt: person.created_at,
+    enrolledBy: person.enrolled_by,
+    erasedAt: person.deleted_at,
+    birthDate: person.birth_date,
+    minor: isMinor(person.birth_date, rules, now),
+    guardians,
+    wards,
+    consents: grants.map((g) => toConsent(g, now)),
+    locks: locks.map((l) => toLock(l, now)),
+    templates: templates.map((t) => ({
+      templateId: t.id,
+      modelPack: t.model_pack,
+      channel: t.channel,
+      enrolledBy: t.enrolled_by,
+      createdAt: t.created_at,
+      quality: JSON.parse(t.quality) as Record<string, number>,
+      liveness: t.liveness,
+      transformVersion: t.transform_version ?? 0,
+    })),
+  };
+}
