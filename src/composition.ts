@@ -33,6 +33,25 @@ import { MatcherSync } from './modules/templates/matcher-sync.js';
 import { TemplateVault } from './modules/templates/template-vault.js';
 import { transparencyRoutes } from './modules/transparency/transparency.routes.js';
 import { TransparencyLog } from './modules/transparency/transparency.service.js';
+import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
+import { CitizenConsentsService } from './modules/citizen/citizen-consents.service.js';
+import { CitizenSessions } from './modules/citizen/citizen-sessions.js';
+import { CitizenSubjects } from './modules/citizen/citizen-subjects.js';
+import { citizenRoutes } from './modules/citizen/citizen.routes.js';
+import { LogReceipts } from './modules/citizen/log-receipts.js';
+import { UsageService } from './modules/citizen/usage.service.js';
+import { incidentsRoutes } from './modules/incidents/incidents.routes.js';
+import { IncidentsService } from './modules/incidents/incidents.service.js';
+import { ContactBook } from './modules/notifications/contact-book.js';
+import { LogNotifier, WebhookNotifier, type Notifier } from './modules/notifications/notifier.js';
+import { NotificationOutbox } from './modules/notifications/outbox.js';
+import { Erasure } from './modules/persons/erasure.js';
+import { Pseudonyms } from './modules/pseudonyms/pseudonyms.js';
+import { TemplateGalleries } from './modules/templates/galleries.js';
+import { PersonKeys } from './modules/templates/person-keys.js';
+import { RenewalService } from './modules/templates/renewal.service.js';
+import { segmentRewrap } from './modules/templates/segment-rewrap.js';
+import { SegmentTransforms } from './modules/templates/segment-transforms.js';
 import { systemClock, type Clock } from './ports/clock.js';
 import { randomIds, type IdSource } from './ports/ids.js';
 
@@ -57,6 +76,7 @@ export interface RegistryOverrides {
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly enrolmentProbe?: StepProbe;
+  readonly notifier?: Notifier;
 }
 
 export interface Registry {
@@ -75,12 +95,18 @@ export interface Registry {
     readonly systemKeys: SystemKeys;
     /** The transparency log: integrate(), latestHead(), inclusionProof(s)(), leavesOf(). */
     readonly transparency: TransparencyLog;
+    readonly outbox: NotificationOutbox;
+    readonly renewal: RenewalService;
+    readonly vault: TemplateVault;
+    readonly galleries: TemplateGalleries;
   };
   /** What start-up did, for the banner. */
   readonly startup: {
     readonly templatesLoaded: number;
     readonly segmentsCreated: string[];
     readonly dataKeysRewrapped: number;
+    /** Templates moved into their segment's transform at start (legacy ones, or an interrupted re-key). */
+    readonly templatesRenewed: number;
     readonly bootstrapAdmin?: { readonly id: string; readonly created: boolean };
   };
   close(): Promise<void>;
@@ -107,14 +133,22 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     const audit = new AuditService(db, clock, ids);
     const transparency = new TransparencyLog(db, systemKeys, clock);
     const idempotency = new IdempotencyService(db, clock);
-    const access = new AccessService(db, audit);
+    const pseudonyms = new Pseudonyms(db, systemKeys, clock);
+    await pseudonyms.load();
+    const access = new AccessService(db, audit, pseudonyms, clock);
     const matcher = new Matcher();
-    const vault = new TemplateVault(db, dataKeys);
+    const personKeys = new PersonKeys(db, dataKeys, clock);
+    const transforms = new SegmentTransforms(db, dataKeys, clock);
+    const vault = new TemplateVault(db, dataKeys, personKeys, transforms, ids, clock);
+    const galleries = new TemplateGalleries(matcher, transforms);
     const segments = new SegmentsService(db, dataKeys, audit, clock);
     const principals = new PrincipalsService(db, audit, idempotency, clock, ids);
     // Background work reports through the server's logger once it exists.
-    let reportBackgroundError = (e: unknown) => console.error('oblik: background re-sealing failed', e);
-    const keys = new KeysService(db, dataKeys, vault, segments, audit, (e) => reportBackgroundError(e));
+    let log = (message: string, fields: Record<string, unknown>) => console.error(`oblik: ${message}`, fields);
+    const rewrap = segmentRewrap(db, dataKeys, clock);
+    const keys = new KeysService(db, dataKeys, rewrap, segments, audit, (e) =>
+      log('background re-wrapping failed', { e }),
+    );
 
     const segmentsCreated = await segments.ensure(config.registry.segments);
     const dataKeysRewrapped = await dataKeys.rewrapAll();
@@ -122,6 +156,8 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     const bootstrapAdmin = config.registry.bootstrapAdminKey
       ? await principals.bootstrapAdmin(config.registry.bootstrapAdminKey)
       : undefined;
+    const renewal = new RenewalService(db, matcher, transforms, vault, segments, access, audit);
+    const templatesRenewed = await renewal.settle();
     const sync = new MatcherSync(db, matcher, vault, clock);
     const templatesLoaded = await sync.load();
     await idempotency.purge(config.registry.idempotencyTtlHours);
@@ -143,8 +179,11 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       db,
       engine,
       matcher,
+      galleries,
       sync,
       vault,
+      personKeys,
+      pseudonyms,
       access,
       audit,
       idempotency,
@@ -153,25 +192,51 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       thresholds,
       overrides.enrolmentProbe,
     );
-    const matching = new MatchingService(engine, matcher, sync, access, audit, idempotency, thresholds);
-    const persons = new PersonsService(db, matcher, access, audit, clock);
+    const matching = new MatchingService(engine, galleries, sync, access, audit, idempotency, pseudonyms, thresholds);
+    const erasure = new Erasure(db, matcher, personKeys, audit, clock);
+    const persons = new PersonsService(db, access, erasure, audit, clock);
     const adjudications = new AdjudicationsService(db, access, audit, clock);
+    const contacts = new ContactBook(db, dataKeys, clock);
+    const notifier =
+      overrides.notifier ??
+      (config.notify.webhookUrl
+        ? new WebhookNotifier(config.notify.webhookUrl)
+        : new LogNotifier((message, fields) => log(message, fields)));
+    const outbox = new NotificationOutbox(db, contacts, notifier, clock);
+    const incidents = new IncidentsService(db, access, audit, renewal, outbox, clock, ids);
+    const sessions = new CitizenSessions(db, engine, galleries, sync, access, audit, clock, {
+      ...config.citizen,
+      matchThreshold: config.engine.matchThreshold,
+    });
+    const subjects = new CitizenSubjects(db, clock);
+    const usage = new UsageService(db, transparency, config.engine.matchThreshold);
+    const citizenConsents = new CitizenConsentsService(
+      db,
+      subjects,
+      audit,
+      new LogReceipts(db, transparency),
+      clock,
+      ids,
+    );
+    const account = new CitizenAccountService(db, subjects, erasure, usage, contacts, pseudonyms, audit, clock);
 
     const app = await createHttpApp(
       { maxImageBytes: config.engine.intake.maxBytes, logLevel: config.server.logLevel, version: VERSION },
-      principals,
+      { principal: (key) => principals.authenticate(key), citizen: (token) => sessions.authenticate(token) },
     );
-    reportBackgroundError = (e) => app.log.error({ err: e }, 'background re-sealing failed');
+    log = (message, fields) => app.log.info(fields, message);
     const metrics = registerMetrics(app, matcher);
     healthRoutes(app, { db, dialect: store.dialect, matcher, modelPack: engine.modelPack.tag, metrics });
-    segmentsRoutes(app, segments, keys);
+    segmentsRoutes(app, segments, keys, renewal);
     principalsRoutes(app, principals);
     enrolmentRoutes(app, enrolment);
     matchingRoutes(app, matching);
-    personsRoutes(app, persons);
+    personsRoutes(app, persons, sessions);
     adjudicationsRoutes(app, adjudications);
     auditRoutes(app, audit);
     transparencyRoutes(app, transparency);
+    citizenRoutes(app, { sessions, consents: citizenConsents, account, usage });
+    incidentsRoutes(app, incidents);
     await app.ready();
 
     const startedEngine = engine;
@@ -181,11 +246,25 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matcher,
       engine: startedEngine,
       keyring,
-      services: { principals, segments, keys, dataKeys, idempotency, sync, systemKeys, transparency },
+      services: {
+        principals,
+        segments,
+        keys,
+        dataKeys,
+        idempotency,
+        sync,
+        systemKeys,
+        transparency,
+        outbox,
+        renewal,
+        vault,
+        galleries,
+      },
       startup: {
         templatesLoaded,
         segmentsCreated,
         dataKeysRewrapped,
+        templatesRenewed,
         ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
       },
       async close() {

@@ -40,6 +40,8 @@ export async function serve(config: Config, print: (line: string) => void = cons
   } else {
     print('  master key from OBLIK_MASTER_KEY');
   }
+  if (startup.templatesRenewed > 0)
+    print(`  moved ${startup.templatesRenewed} templates into their segment's template transform`);
   if (startup.dataKeysRewrapped > 0)
     print(`  re-wrapped ${startup.dataKeysRewrapped} data keys under the active master key`);
   if (startup.bootstrapAdmin) {
@@ -65,6 +67,8 @@ export async function serve(config: Config, print: (line: string) => void = cons
     () => void registry.services.transparency.integrate().catch(warn('transparency log integration failed')),
     1000,
   ).unref();
+  // Citizen notices that failed (a gateway down) are retried every half minute; each is sent once.
+  setInterval(() => void registry.services.outbox.deliver().catch(warn('notice delivery failed')), 30_000).unref();
   setInterval(() => {
     void registry.services.idempotency
       .purge(config.registry.idempotencyTtlHours)

@@ -59,6 +59,10 @@ const envSchema = z.object({
   OBLIK_DEDUP_FALSE_CANDIDATES: num(0.05, 1e-6, 100),
   OBLIK_IDENTIFY_MAX_CANDIDATES: int(10, 1, 100),
   OBLIK_IDEMPOTENCY_TTL_HOURS: int(24, 1, 24 * 365),
+  OBLIK_CITIZEN_SESSION_MINUTES: int(15, 1, 24 * 60),
+  OBLIK_SIGN_IN_CODE_MINUTES: int(30, 1, 7 * 24 * 60),
+  OBLIK_SIGN_IN_MAX_FAILURES: int(5, 1, 100),
+  OBLIK_NOTIFY_WEBHOOK_URL: z.url().optional(),
   OBLIK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -99,6 +103,14 @@ export interface Config {
      */
     readonly requireLiveness: boolean;
   };
+  readonly citizen: {
+    readonly sessionMinutes: number;
+    readonly signInCodeMinutes: number;
+    /** Failed face sign-ins within a session's length before face sign-in pauses for that person. */
+    readonly maxFailedSignIns: number;
+  };
+  /** Where citizen notices go: an email/SMS gateway webhook, or (unset) the log, for development. */
+  readonly notify: { readonly webhookUrl?: string };
 }
 
 export class ConfigError extends Error {
@@ -141,6 +153,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       idempotencyTtlHours: e.OBLIK_IDEMPOTENCY_TTL_HOURS,
       requireLiveness: e.OBLIK_REQUIRE_LIVENESS,
     },
+    citizen: {
+      sessionMinutes: e.OBLIK_CITIZEN_SESSION_MINUTES,
+      signInCodeMinutes: e.OBLIK_SIGN_IN_CODE_MINUTES,
+      maxFailedSignIns: e.OBLIK_SIGN_IN_MAX_FAILURES,
+    },
+    notify: e.OBLIK_NOTIFY_WEBHOOK_URL ? { webhookUrl: e.OBLIK_NOTIFY_WEBHOOK_URL } : {},
     engine: {
       modelPackDir: e.OBLIK_MODEL_PACK_DIR,
       threads: e.OBLIK_ENGINE_THREADS,

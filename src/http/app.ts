@@ -9,16 +9,28 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { AppError } from '../errors/app-error.js';
-import type { PrincipalsService } from '../modules/principals/principals.service.js';
+import type { CitizenSession } from '../modules/citizen/citizen-sessions.js';
+import type { Principal } from '../modules/access/principal.js';
 import { randomId } from '../ports/ids.js';
 import { bearerKey } from './call-context.js';
 import { errorHandler } from './error-handler.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Reachable without an API key (health, metrics, documentation). */
+    /** Reachable without an API key (health, metrics, documentation, the transparency log, citizen sign-in). */
     public?: boolean;
+    /** Authenticated by a citizen session token instead of an API key. */
+    citizen?: boolean;
   }
+  interface FastifyRequest {
+    citizen?: CitizenSession;
+  }
+}
+
+/** How bearer credentials are checked: API keys for principals, session tokens for citizens. */
+export interface Authenticators {
+  principal(apiKey: string): Promise<Principal | undefined>;
+  citizen(token: string): Promise<CitizenSession | undefined>;
 }
 
 export interface AppOptions {
@@ -31,7 +43,7 @@ export interface AppOptions {
  * The HTTP shell: Fastify with zod schemas (which also produce `/openapi.json` and the `/docs` UI), JSON and
  * multipart bodies, bearer-key authentication before any body is read, and the one error handler.
  */
-export async function createHttpApp(options: AppOptions, principals: PrincipalsService): Promise<FastifyInstance> {
+export async function createHttpApp(options: AppOptions, auth: Authenticators): Promise<FastifyInstance> {
   const app = Fastify({
     // base64 inflates by 4/3; leave room for the other fields.
     bodyLimit: Math.ceil((options.maxImageBytes * 4) / 3) + 1024 * 1024,
@@ -70,7 +82,20 @@ export async function createHttpApp(options: AppOptions, principals: PrincipalsS
           'Enrolment, 1:1 verification and 1:N identification under consent and purpose, with audit. ' +
           'Errors are `{ code, message, data? }` with a stable `code`.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: {
+        securitySchemes: {
+          bearer: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'an API key (administrator, operator, relying party)',
+          },
+          citizenSession: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'a citizen session token from POST /v1/citizen/sessions',
+          },
+        },
+      },
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
@@ -82,8 +107,19 @@ export async function createHttpApp(options: AppOptions, principals: PrincipalsS
     const config = request.routeOptions.config;
     if (config.public || request.url.startsWith('/docs') || request.is404) return;
     const key = bearerKey(request);
+    if (config.citizen) {
+      const session = key ? await auth.citizen(key) : undefined;
+      if (!session) {
+        throw new AppError(
+          'citizen.session_invalid',
+          'sign in first (POST /v1/citizen/sessions): the session is missing or over',
+        );
+      }
+      request.citizen = session;
+      return;
+    }
     if (!key) throw new AppError('auth.unauthorized', 'send Authorization: Bearer <api key>');
-    const principal = await principals.authenticate(key);
+    const principal = await auth.principal(key);
     if (!principal) throw new AppError('auth.unauthorized', 'unknown or revoked API key');
     request.principal = principal;
   });

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { parseGallery } from '../modules/templates/galleries.js';
 import type { Matcher } from '../matcher/matcher.js';
 
 /**
@@ -24,12 +25,15 @@ export function registerMetrics(app: FastifyInstance, matcher: Matcher): Registr
   });
   new Gauge({
     name: 'oblik_matcher_templates',
-    help: 'Templates held in the in-memory matcher, by segment and model pack',
-    labelNames: ['segment', 'model_pack'],
+    help: 'Templates held in the in-memory matcher, by segment, template transform version and model pack',
+    labelNames: ['segment', 'transform', 'model_pack'],
     registers: [registry],
     collect() {
       this.reset();
-      for (const s of matcher.stats()) this.set({ segment: s.segment, model_pack: s.modelPack }, s.templates);
+      for (const s of matcher.stats()) {
+        const { segmentId, version } = parseGallery(s.segment);
+        this.set({ segment: segmentId, transform: String(version), model_pack: s.modelPack }, s.templates);
+      }
     },
   });
   new Gauge({

@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+export const TreeHead = z
+  .object({
+    treeSize: z.number().int(),
+    rootHash: z.string(),
+    timestamp: z.number().int(),
+    signature: z.string(),
+    keyId: z.string(),
+  })
+  .meta({ id: 'SignedTreeHead' });
+
+export const Receipt = z
+  .object({
+    kind: z.string(),
+    auditEventId: z.string(),
+    at: z.string(),
+    leafIndex: z.number().int().nullable(),
+    leafHash: z.string().nullable(),
+    treeSize: z.number().int().nullable(),
+  })
+  .describe('where the transparency log holds this action: check it with an inclusion proof')
+  .meta({ id: 'Receipt' });
+
+export const Consent = z
+  .object({
+    id: z.string(),
+    relyingPartyId: z.string(),
+    purpose: z.string(),
+    scope: z.enum(['segment', 'all']),
+    source: z.enum(['enrolment', 'citizen', 'guardian']),
+    grantedBy: z.string(),
+    grantedAt: z.string(),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    active: z.boolean(),
+  })
+  .meta({ id: 'Consent' });
+
+export const Lock = z
+  .object({
+    id: z.string(),
+    purpose: z.string().nullable(),
+    createdAt: z.string(),
+    createdBy: z.string(),
+    unlockedUntil: z.string().nullable(),
+    removedAt: z.string().nullable(),
+    active: z.boolean(),
+  })
+  .meta({ id: 'Lock' });
+
+export const UsageItem = z
+  .object({
+    id: z.string(),
+    at: z.string(),
+    action: z.string(),
+    result: z.string(),
+    actor: z.object({ id: z.string(), role: z.string(), name: z.string().nullable() }),
+    relyingPartyId: z.string().nullable(),
+    purpose: z.string().nullable(),
+    segment: z.string().nullable(),
+    scoreBand: z.enum(['none', 'low', 'medium', 'high']),
+    detail: z.record(z.string(), z.unknown()).nullable(),
+    leafIndex: z.number().int().nullable(),
+    leafHash: z.string().nullable(),
+    inclusionProof: z.object({ treeSize: z.number().int(), auditPath: z.array(z.string()) }).nullable(),
+  })
+  .meta({ id: 'UsageItem' });
+
+export const Incident = z
+  .object({
+    id: z.string(),
+    recordedAt: z.string(),
+    responsible: z.object({ kind: z.string(), id: z.string(), name: z.string().nullable() }),
+    scope: z.object({
+      segmentId: z.string().nullable(),
+      relyingPartyId: z.string().nullable(),
+      from: z.string().nullable(),
+      to: z.string().nullable(),
+    }),
+    description: z.string(),
+    contact: z.string(),
+    actions: z.record(z.string(), z.unknown()),
+    notice: z.object({ status: z.string(), sentAt: z.string().nullable() }),
+  })
+  .meta({ id: 'CitizenIncident' });
+
+export const Me = z
+  .object({
+    citizenId: z.string(),
+    segment: z.string(),
+    status: z.enum(['active', 'deleted', 'closed']),
+    createdAt: z.string(),
+    enrolledBy: z.string(),
+    erasedAt: z.string().nullable(),
+    birthDate: z.string().nullable(),
+    minor: z.boolean(),
+    guardians: z.array(z.string()),
+    wards: z.array(z.string()),
+    consents: z.array(Consent),
+    locks: z.array(Lock),
+    templates: z.array(
+      z.object({
+        templateId: z.string(),
+        modelPack: z.string(),
+        channel: z.string(),
+        enrolledBy: z.string(),
+        createdAt: z.string(),
+        quality: z.record(z.string(), z.number()),
+        liveness: z.number(),
+        transformVersion: z.number().int(),
+      }),
+    ),
+    contact: z.object({ email: z.string().optional(), phone: z.string().optional() }).nullable(),
+    session: z.object({ method: z.enum(['face', 'code']), expiresAt: z.string() }),
+  })
+  .meta({ id: 'CitizenRecord' });
+
+/** `?personId=`: a guardian acting for a minor in their care (default: the signed-in citizen). */
+export const ForPerson = z.object({
+  personId: z.string().min(3).max(64).optional().describe("a minor's citizenId, for their guardian"),
+});

@@ -1,0 +1,136 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { AppError } from '../../errors/app-error.js';
+import { isoNow, type Clock } from '../../ports/clock.js';
+import type { IdSource } from '../../ports/ids.js';
+import type { AccessService } from '../access/access.service.js';
+import type { CallContext } from '../access/principal.js';
+import type { AuditService } from '../audit/audit.service.js';
+import type { NotificationOutbox } from '../notifications/outbox.js';
+import { principalsRepository } from '../principals/principals.repository.js';
+import type { RenewalService } from '../templates/renewal.service.js';
+import { incidentsRepository, type IncidentScope } from './incidents.repository.js';
+
+export interface NewIncident {
+  readonly responsible: { readonly kind: 'operator' | 'relying_party'; readonly id: string };
+  readonly scope: IncidentScope;
+  readonly description: string;
+  /** Whom affected citizens should contact. */
+  readonly contact: string;
+  /** Re-key the affected segments' templates (default true). */
+  readonly rekey?: boolean | undefined;
+  /** Revoke the responsible party's API credentials (default false). */
+  readonly revokeCredentials?: boolean | undefined;
+}
+
+/**
+ * Leak response. An operator records an incident: who is responsible, what it touched (a segment, a relying
+ * party's uses, a time window) and what happened. In one transaction the incident (the liability record), a
+ * notice for every affected citizen (once each) and the audit record commit; then the affected segments are
+ * re-keyed (templates taken in the leak stop matching), the responsible credentials are revoked if asked, and
+ * the notices are delivered through the outbox.
+ */
+export class IncidentsService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly access: AccessService,
+    private readonly audit: AuditService,
+    private readonly renewal: RenewalService,
+    private readonly outbox: NotificationOutbox,
+    private readonly clock: Clock,
+    private readonly ids: IdSource,
+  ) {}
+
+  async open(ctx: CallContext, input: NewIncident) {
+    const { scope } = input;
+    await this.access.authoriseOperator(ctx, 'incident.open', scope.segmentId);
+    if (!scope.segmentId && !scope.relyingPartyId) {
+      throw new AppError('incident.scope_empty', 'name the segment and/or the relying party the incident touched');
+    }
+    if (ctx.principal.role !== 'admin' && !scope.segmentId) {
+      throw new AppError('auth.forbidden', 'an operator records incidents in its own segment: give scope.segmentId');
+    }
+    const responsible = await principalsRepository.find(this.db, input.responsible.id);
+    if (responsible?.role !== input.responsible.kind) {
+      throw new AppError('relying_party.not_found', `no ${input.responsible.kind} ${input.responsible.id}`);
+    }
+    const party = scope.relyingPartyId ? await principalsRepository.find(this.db, scope.relyingPartyId) : undefined;
+    if (scope.relyingPartyId && party?.role !== 'relying_party') {
+      throw new AppError('relying_party.not_found', `no relying party ${scope.relyingPartyId}`);
+    }
+    const segments = scope.segmentId ? [scope.segmentId] : (JSON.parse(party!.segments) as string[]);
+    const id = this.ids.next('inc');
+    const at = isoNow(this.clock);
+    const affected = await incidentsRepository.affected(this.db, scope);
+    const subject = 'A data incident touched your biometric record';
+    const body =
+      `On ${at.slice(0, 10)} an incident was recorded: ${input.description}\n` +
+      `Responsible: ${responsible.name}. What was done: your templates were renewed` +
+      `${input.revokeCredentials ? " and the responsible party's access was revoked" : ''}. ` +
+      `Contact: ${input.contact}. Details: your Oblik account, Incidents (${id}).`;
+    await this.db.transaction().execute(async (tx) => {
+      await incidentsRepository.insert(tx, {
+        id,
+        opened_by: ctx.principal.id,
+        responsible_kind: input.responsible.kind,
+        responsible_id: input.responsible.id,
+        segment_id: scope.segmentId ?? null,
+        relying_party_id: scope.relyingPartyId ?? null,
+        window_from: scope.from ?? null,
+        window_to: scope.to ?? null,
+        description: input.description,
+        contact: input.contact,
+        actions: JSON.stringify({ rekey: input.rekey ?? true, revokeCredentials: input.revokeCredentials ?? false }),
+        affected: affected.length,
+        created_at: at,
+      });
+      await incidentsRepository.insertNotifications(
+        tx,
+        affected.map((personId) => ({
+          id: this.ids.next('ntf'),
+          person_id: personId,
+          incident_id: id,
+          subject,
+          body,
+          status: 'pending' as const,
+          attempts: 0,
+          last_error: null,
+          created_at: at,
+          sent_at: null,
+        })),
+      );
+      await this.audit.record(tx, ctx, {
+        action: 'incident.open',
+        result: 'recorded',
+        segmentId: scope.segmentId,
+        detail: { incidentId: id, responsible: input.responsible, scope, affected: affected.length },
+      });
+    });
+    const rekeyed = [];
+    if (input.rekey ?? true) {
+      for (const segment of segments) rekeyed.push(await this.renewal.rekey(ctx, segment, { incidentId: id }));
+    }
+    let credentialsRevoked = false;
+    if (input.revokeCredentials) {
+      credentialsRevoked = await principalsRepository.revoke(this.db, input.responsible.id, isoNow(this.clock));
+      await this.audit.recordAlone(ctx, {
+        action: 'principal.revoke',
+        result: credentialsRevoked ? 'revoked' : 'already_revoked',
+        detail: { principalId: input.responsible.id, incidentId: id },
+      });
+    }
+    const delivered = await this.outbox.deliver();
+    return {
+      id,
+      affectedCitizens: affected.length,
+      notificationsQueued: affected.length,
+      notificationsSent: delivered,
+      rekeyed: rekeyed.map((r) => ({
+        segment: r.segment,
+        transformVersion: r.transformVersion,
+        templatesMoved: r.templatesMoved,
+      })),
+      credentialsRevoked,
+    };
+  }
+}

@@ -1,0 +1,54 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { open, seal } from '../../keys/sealing.js';
+import { isoNow, type Clock } from '../../ports/clock.js';
+import type { DataKeys } from '../keys/data-keys.js';
+
+export interface Contact {
+  readonly email?: string;
+  readonly phone?: string;
+}
+
+/**
+ * Citizens' contact details for notices, sealed under their segment's data key (not the person's template
+ * key: a citizen who erased their biometrics must still hear about an incident that touched them).
+ */
+export class ContactBook {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly keys: DataKeys,
+    private readonly clock: Clock,
+  ) {}
+
+  async set(personId: string, segmentId: string, contact: Contact): Promise<void> {
+    const { version, key } = await this.keys.active(segmentId);
+    const sealed = seal(key, Buffer.from(JSON.stringify(contact)), binding(personId, segmentId, version));
+    const row = { person_id: personId, key_version: version, sealed_contact: sealed, updated_at: isoNow(this.clock) };
+    await this.db
+      .insertInto('person_contacts')
+      .values(row)
+      .onConflict((oc) => oc.column('person_id').doUpdateSet({ ...row }))
+      .execute();
+  }
+
+  async of(personId: string, segmentId: string): Promise<Contact | undefined> {
+    const row = await this.db
+      .selectFrom('person_contacts')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .executeTakeFirst();
+    if (!row) return undefined;
+    const key = await this.keys.version(segmentId, row.key_version);
+    return JSON.parse(
+      open(key, row.sealed_contact, binding(personId, segmentId, row.key_version)).toString(),
+    ) as Contact;
+  }
+
+  async forget(db: Kysely<Database>, personId: string): Promise<void> {
+    await db.deleteFrom('person_contacts').where('person_id', '=', personId).execute();
+  }
+}
+
+function binding(personId: string, segmentId: string, version: number): string {
+  return `oblik/contact/v1|${personId}|${segmentId}|${version}`;
+}
