@@ -43,7 +43,12 @@ export interface Reply {
 /** An API client over `inject`: `call(key)('POST', '/v1/persons', body)`. */
 export function client(app: FastifyInstance) {
   return (key?: string) =>
-    async (method: 'GET' | 'POST' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}) => {
+    async (
+      method: 'GET' | 'POST' | 'PUT' | 'DELETE',
+      url: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ) => {
       const res = await app.inject({
         method,
         url,
@@ -59,11 +64,18 @@ export function client(app: FastifyInstance) {
     };
 }
 
+type RelyingPartyOverrides = Partial<{ name: string; purposes: string[]; segments: string[]; rights: string[] }>;
+
 /** Registers a relying party and returns its key. */
-export async function newRelyingParty(
+export async function newRelyingParty(app: FastifyInstance, overrides: RelyingPartyOverrides = {}): Promise<string> {
+  return (await registerRelyingParty(app, overrides)).key;
+}
+
+/** Registers a relying party and returns its key and id (citizens grant consent to the id). */
+export async function registerRelyingParty(
   app: FastifyInstance,
-  overrides: Partial<{ name: string; purposes: string[]; segments: string[]; rights: string[] }> = {},
-): Promise<string> {
+  overrides: RelyingPartyOverrides = {},
+): Promise<{ key: string; id: string }> {
   const res = await client(app)(ADMIN_KEY)('POST', '/v1/relying-parties', {
     name: 'Metro',
     purposes: ['transit_fare'],
@@ -72,7 +84,7 @@ export async function newRelyingParty(
     ...overrides,
   });
   if (res.status !== 201) throw new Error(`relying party not created: ${JSON.stringify(res.body)}`);
-  return res.body.apiKey as string;
+  return { key: res.body.apiKey as string, id: res.body.id as string };
 }
 
 export async function newOperator(app: FastifyInstance, segments: string[]): Promise<string> {
@@ -96,4 +108,37 @@ export async function newEnrolment(face: readonly [string, string], overrides: R
     image: b64(await readFace('small', ...face)),
     ...overrides,
   };
+}
+
+/** A clock tests can move forward (grant expiry, temporary unlocks, session lifetimes). */
+export class TestClock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(minutes: number): void {
+    this.offsetMs += minutes * 60_000;
+  }
+}
+
+/** Faces of the deepface set whose photos have the surroundings a required liveness check needs. */
+export const LIVE_FACES = {
+  anna: ['deepface5', 'img1.jpg', 'img2.jpg', 'img4.jpg', 'img6.jpg'],
+  boris: ['deepface6', 'img13.jpg', 'img14.jpg', 'img15.jpg'],
+  kid: ['deepface8', 'img8.jpg', 'img9.jpg'],
+  vera: ['deepface0', 'img20.jpg', 'img21.jpg'],
+  gleb: ['deepface7', 'img18.jpg', 'img19.jpg'],
+} as const;
+
+/** The n-th photo (0 = the enrolment photo) of a live face, base64. */
+export async function livePhoto(who: keyof typeof LIVE_FACES, n: number): Promise<string> {
+  const [folder, ...files] = LIVE_FACES[who];
+  return b64(await readFace('small', folder, files[n]!));
+}
+
+/** Signs a citizen in by face and returns a client acting with their session token. */
+export async function signIn(app: FastifyInstance, citizenId: string, image: string) {
+  const res = await client(app)()('POST', '/v1/citizen/sessions', { citizenId, image });
+  if (res.status !== 201) throw new Error(`sign-in failed: ${JSON.stringify(res.body)}`);
+  return client(app)(res.body.token as string);
 }

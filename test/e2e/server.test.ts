@@ -107,7 +107,9 @@ describe.each(dialects)('the server end to end on %s', (dialect) => {
     expect(JSON.parse(identified.out).candidates[0].personId).toBe(personId);
 
     const metrics = await (await fetch(`${first.url}/metrics`)).text();
-    expect(metrics).toMatch(/oblik_matcher_templates\{segment="moscow",model_pack="faceplugin-fr512@2"\} 1/);
+    expect(metrics).toMatch(
+      /oblik_matcher_templates\{segment="moscow",transform="1",model_pack="faceplugin-fr512@2"\} 1/,
+    );
     expect(metrics).toMatch(/oblik_http_requests?_|oblik_http_request_duration_seconds_bucket/);
     expect(metrics).toContain('route="/v1/persons",status="201"');
 

@@ -64,7 +64,7 @@ describe.each(dialects)('crash safety on %s', (dialect) => {
             .select('person_id')
             .where('action', '=', 'enrolment')
             .execute();
-          const consents = await db.selectFrom('person_consents').select('person_id').execute();
+          const consents = await db.selectFrom('consent_grants').select('person_id').execute();
           // Committed means whole: the second enrolment is either entirely there (killed after commit) or absent.
           const expected = step === 'committed' ? 2 : 1;
           expect(persons).toHaveLength(expected);

@@ -242,8 +242,9 @@ describe.each(dialects)('every error code over HTTP on %s', (dialect) => {
       'adjudication.not_cleared',
     );
     const cases = await admin('GET', '/v1/adjudications?status=different_people');
+    // Operators see the citizen's own id; the enrolling party only its pseudonym.
     expect(cases.body.adjudications.find((c: { id: string }) => c.id === adjudicationId).enrolledPersonId).toBe(
-      enrolled.body.personId,
+      enrolled.body.receipt.citizenId,
     );
     // Another party cannot use this party's case.
     const other = client(registry.app)(await newRelyingParty(registry.app, { name: 'Bank' }));

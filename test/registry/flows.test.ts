@@ -59,7 +59,10 @@ describe.each(dialects)('registry flows on %s', (dialect) => {
       templateId: expect.stringMatching(/^tpl_/),
     });
     expect(enrol.body.liveness.score).toBeGreaterThanOrEqual(enrol.body.liveness.threshold);
+    // The party knows the person by its pseudonym; the citizen (and operators) by the receipt's citizenId.
     const { personId } = enrol.body;
+    const citizenId = enrol.body.receipt.citizenId as string;
+    expect(citizenId).not.toBe(personId);
 
     const same = await metro('POST', '/v1/verifications', {
       personId,
@@ -96,9 +99,9 @@ describe.each(dialects)('registry flows on %s', (dialect) => {
     expect(venue.status).toBe(200);
     expect(venue.body.candidates).toEqual([]);
 
-    const erased = await admin('DELETE', `/v1/persons/${personId}`);
+    const erased = await admin('DELETE', `/v1/persons/${citizenId}`);
     expect(erased.status).toBe(200);
-    expect(erased.body).toEqual({ personId, templatesErased: 1 });
+    expect(erased.body).toEqual({ personId: citizenId, templatesErased: 1 });
     expect(registry.matcher.templateIds().size).toBe(0);
 
     const after = await metro('POST', '/v1/identifications', {
@@ -115,7 +118,7 @@ describe.each(dialects)('registry flows on %s', (dialect) => {
     expect(gone.status).toBe(404);
     expect(gone.body.code).toBe('person.not_found');
 
-    const trail = await admin('GET', `/v1/audit-events?personId=${personId}`);
+    const trail = await admin('GET', `/v1/audit-events?personId=${citizenId}`);
     expect(trail.body.events.map((e: { action: string; result: string }) => `${e.action}:${e.result}`)).toEqual([
       'enrolment:enrolled',
       'verification:match',
@@ -127,7 +130,7 @@ describe.each(dialects)('registry flows on %s', (dialect) => {
     const rows = await registry.store.db
       .selectFrom('templates')
       .select('id')
-      .where('person_id', '=', personId)
+      .where('person_id', '=', citizenId)
       .execute();
     expect(rows).toEqual([]);
   });

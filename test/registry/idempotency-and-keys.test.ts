@@ -2,10 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
 import { newKey } from '../../src/keys/sealing.js';
-import { TemplateVault } from '../../src/modules/templates/template-vault.js';
+import { PersonKeys } from '../../src/modules/templates/person-keys.js';
+import { systemClock } from '../../src/ports/clock.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
-import { ADMIN_KEY, b64, client, newEnrolment, newRelyingParty, startTestRegistry } from '../registry.js';
+import { ADMIN_KEY, b64, client, newEnrolment, registerRelyingParty, startTestRegistry } from '../registry.js';
 import { testDialects, type TestStore } from '../stores.js';
 
 const dialects = await testDialects();
@@ -17,6 +18,7 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
   let restart: (env?: Record<string, string>) => Promise<Registry>;
   let metro: ReturnType<ReturnType<typeof client>>;
   let metroKey: string;
+  let metroId: string;
   const masterKey = newKey().toString('base64');
 
   const count = async (table: 'persons' | 'templates' | 'adjudications' | 'audit_events') =>
@@ -32,7 +34,7 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
   beforeAll(async () => {
     engine = await startTestEngine();
     ({ registry, store, restart } = await startTestRegistry(dialect, engine, { OBLIK_MASTER_KEY: masterKey }));
-    metroKey = await newRelyingParty(registry.app);
+    ({ key: metroKey, id: metroId } = await registerRelyingParty(registry.app));
     metro = client(registry.app)(metroKey);
   });
   afterAll(async () => {
@@ -69,7 +71,14 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
   });
 
   it('a replayed verification is answered from the record and audited once', async () => {
-    const personId = (await registry.store.db.selectFrom('persons').select('id').executeTakeFirstOrThrow()).id;
+    // The party's pseudonym for the person it enrolled (as its enrolment answer gave it).
+    const personId = (
+      await registry.store.db
+        .selectFrom('pseudonyms')
+        .select('pseudonym')
+        .where('relying_party_id', '=', metroId)
+        .executeTakeFirstOrThrow()
+    ).pseudonym;
     const before = await count('audit_events');
     const body = { personId, purpose: 'transit_fare', image: b64(await readFace('small', 'leonard', 'leonard3.png')) };
     const key = { 'idempotency-key': 'turnstile-42-0001' };
@@ -81,15 +90,19 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
   });
 
   it('stores templates sealed: only ciphertext of the right size, and a row moved to another person fails to open', async () => {
-    const row = await registry.store.db.selectFrom('templates').selectAll().executeTakeFirstOrThrow();
+    const { db } = registry.store;
+    const row = await db.selectFrom('templates').selectAll().executeTakeFirstOrThrow();
     expect(row.sealed_vector.length).toBe(12 + 512 * 4 + 16);
-    const v = new TemplateVault(registry.store.db, registry.services.dataKeys);
+    const v = registry.services.vault;
     const opened = await v.open(row);
     expect(opened).toHaveLength(512);
-    await expect(v.open({ ...row, person_id: 'psn_someoneelse' })).rejects.toThrow(/authentication/);
+    const key = await new PersonKeys(db, registry.services.dataKeys, systemClock).of(row.person_id);
+    await expect(v.open({ ...row, person_id: 'psn_someoneelse' }, key)).rejects.toThrow(/authentication/);
+    // Another person's row has no key of its own to open this ciphertext with.
+    expect(await v.open({ ...row, person_id: 'psn_someoneelse' })).toBeUndefined();
   });
 
-  it('rotates a data key without downtime: templates re-sealed, matching unchanged, across a restart', async () => {
+  it('rotates a data key without downtime: person keys re-wrapped, matching unchanged, across a restart', async () => {
     const admin = client(registry.app)(ADMIN_KEY);
     const probe = { purpose: 'transit_fare', image: b64(await readFace('small', 'leonard', 'leonard4.png')) };
     const before = await metro('POST', '/v1/identifications', probe);
@@ -110,7 +123,7 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
     // A new enrolment is sealed under the new version.
     const howard = await metro('POST', '/v1/persons', await newEnrolment(['howard', 'howard1.png']));
     expect(howard.status).toBe(201);
-    const versions = await registry.store.db.selectFrom('templates').select('key_version').execute();
+    const versions = await registry.store.db.selectFrom('person_keys').select('key_version').execute();
     expect(versions.map((v) => v.key_version)).toEqual([2, 2]);
 
     await registry.close();

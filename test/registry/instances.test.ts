@@ -48,7 +48,8 @@ describe.each(dialects)('two server instances on one %s store', (dialect) => {
     expect(again.body.code).toBe('enrolment.duplicate');
 
     // Deleted through B, gone from A's matcher at A's next search.
-    expect((await client(b.app)(ADMIN_KEY)('DELETE', `/v1/persons/${enrolled.body.personId}`)).status).toBe(200);
+    const citizenId = enrolled.body.receipt.citizenId as string;
+    expect((await client(b.app)(ADMIN_KEY)('DELETE', `/v1/persons/${citizenId}`)).status).toBe(200);
     const found = await onA('POST', '/v1/identifications', {
       purpose: 'transit_fare',
       image: b64(await readFace('small', 'stuart', 'stuart4.png')),

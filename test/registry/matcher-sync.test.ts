@@ -3,7 +3,6 @@ import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
 import { Matcher } from '../../src/matcher/matcher.js';
 import { MatcherSync } from '../../src/modules/templates/matcher-sync.js';
-import { TemplateVault } from '../../src/modules/templates/template-vault.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
 import { b64, client, newRelyingParty, startTestRegistry } from '../registry.js';
@@ -51,7 +50,7 @@ describe('the matcher change feed', () => {
     await db.deleteFrom('template_events').where('seq', '=', 2).execute();
     let now = Date.parse('2026-11-23T12:00:00Z');
     const matcher = new Matcher();
-    const sync = new MatcherSync(db, matcher, new TemplateVault(db, registry.services.dataKeys), {
+    const sync = new MatcherSync(db, matcher, registry.services.vault, {
       now: () => new Date(now),
     });
     await sync.catchUp();
@@ -89,7 +88,7 @@ describe('the matcher change feed', () => {
   it('shares concurrent catch-ups and loses no event committed before a call', async () => {
     const { db } = registry.store;
     const matcher = new Matcher();
-    const sync = new MatcherSync(db, matcher, new TemplateVault(db, registry.services.dataKeys), {
+    const sync = new MatcherSync(db, matcher, registry.services.vault, {
       now: () => new Date(),
     });
     await Promise.all([sync.catchUp(), sync.catchUp(), sync.catchUp()]);
