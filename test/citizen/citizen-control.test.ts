@@ -184,6 +184,21 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
     await me('DELETE', `/v1/citizen/locks/${second.body.id}`);
   });
 
+  it('keeps one live grant per party and purpose, so one revocation always ends access', async () => {
+    const again = await grant({ relyingPartyId: parties.metro.id, purpose: 'transit_fare' });
+    expect(again.status).toBe(201);
+    const consents = (await me('GET', '/v1/citizen/consents')).body.consents as {
+      id: string;
+      relyingPartyId: string;
+      active: boolean;
+    }[];
+    const live = consents.filter((c) => c.relyingPartyId === parties.metro.id && c.active);
+    expect(live.map((c) => c.id)).toEqual([again.body.id]);
+    await me('DELETE', `/v1/citizen/consents/${again.body.id}`);
+    expect((await identify('metro', 2)).body.candidates).toEqual([]);
+    await grant({ relyingPartyId: parties.metro.id, purpose: 'transit_fare' });
+  });
+
   it('shows every use with party, purpose, result and score band, each proven in the signed log', async () => {
     const usage = await me('GET', '/v1/citizen/usage?limit=200');
     expect(usage.status).toBe(200);

@@ -80,6 +80,14 @@ export class CitizenConsentsService {
       revoked_by: null,
     };
     const eventId = await this.db.transaction().execute(async (tx) => {
+      // One live grant per party and purpose: a new one (a changed expiry or scope, or a repeated request)
+      // replaces the old, so a single revocation always ends the party's access.
+      const superseded = await consentRepository.revokeFor(
+        tx,
+        { personId: person.id, relyingPartyId: party.id, purpose: input.purpose },
+        now,
+        `superseded:${id}`,
+      );
       await consentRepository.insertGrant(tx, row);
       return this.audit.record(tx, citizenContext(session.personId, requestId), {
         action: 'consent.grant',
@@ -87,7 +95,14 @@ export class CitizenConsentsService {
         purpose: input.purpose,
         segmentId: person.segment_id,
         personId: person.id,
-        detail: { consentId: id, relyingPartyId: party.id, scope: row.scope, expiresAt: row.expires_at, by: actor },
+        detail: {
+          consentId: id,
+          relyingPartyId: party.id,
+          scope: row.scope,
+          expiresAt: row.expires_at,
+          by: actor,
+          superseded,
+        },
       });
     });
     return { id, consent: toConsent(row, now), receipt: await this.receipts.of(eventId, 'consent.granted') };

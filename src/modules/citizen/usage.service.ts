@@ -1,16 +1,10 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { SignedTreeHead } from '../../transparency/tree-head.js';
 import { scoreBand } from './score-band.js';
 import { usageRepository, type UsageFilter } from './usage.repository.js';
 
-/** A signed tree head as the transparency log publishes it. */
-export interface SignedTreeHead {
-  readonly treeSize: number;
-  readonly rootHash: string;
-  readonly timestamp: number;
-  readonly signature: string;
-  readonly keyId: string;
-}
+export type { SignedTreeHead };
 
 /** What the usage history needs of the transparency log. */
 export interface LogReader {

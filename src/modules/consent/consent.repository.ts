@@ -47,6 +47,24 @@ export const consentRepository = {
     return Number(r.numUpdatedRows) > 0;
   },
 
+  /** Revokes a person's grants to one party for one purpose (a new grant supersedes them); returns how many. */
+  async revokeFor(
+    db: Kysely<Database>,
+    grant: { personId: string; relyingPartyId: string; purpose: string },
+    at: string,
+    by: string,
+  ): Promise<number> {
+    const r = await db
+      .updateTable('consent_grants')
+      .set({ revoked_at: at, revoked_by: by })
+      .where('person_id', '=', grant.personId)
+      .where('relying_party_id', '=', grant.relyingPartyId)
+      .where('purpose', '=', grant.purpose)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  },
+
   /** Revokes every grant of a person (erasure); returns how many were active. */
   async revokeAllOf(db: Kysely<Database>, personId: string, at: string, by: string): Promise<number> {
     const r = await db
