@@ -15,6 +15,7 @@ import { AdjudicationsService } from './modules/adjudications/adjudications.serv
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { enrolmentRoutes } from './modules/enrolment/enrolment.routes.js';
+import { DuplicateCases } from './modules/enrolment/duplicate-cases.js';
 import { EnrolmentService, type StepProbe } from './modules/enrolment/enrolment.service.js';
 import { healthRoutes } from './modules/health/health.routes.js';
 import { IdempotencyService } from './modules/idempotency/idempotency.service.js';
@@ -37,6 +38,7 @@ import { CitizenAccountService } from './modules/citizen/citizen-account.service
 import { CitizenConsentsService } from './modules/citizen/citizen-consents.service.js';
 import { CitizenSessions } from './modules/citizen/citizen-sessions.js';
 import { CitizenSubjects } from './modules/citizen/citizen-subjects.js';
+import { citizenConsentRoutes } from './modules/citizen/citizen-consents.routes.js';
 import { citizenRoutes } from './modules/citizen/citizen.routes.js';
 import { LogReceipts } from './modules/citizen/log-receipts.js';
 import { UsageService } from './modules/citizen/usage.service.js';
@@ -189,6 +191,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       idempotency,
       clock,
       ids,
+      new DuplicateCases(db, audit, clock, ids),
       thresholds,
       overrides.enrolmentProbe,
     );
@@ -235,7 +238,8 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     adjudicationsRoutes(app, adjudications);
     auditRoutes(app, audit);
     transparencyRoutes(app, transparency);
-    citizenRoutes(app, { sessions, consents: citizenConsents, account, usage });
+    citizenRoutes(app, { sessions, account });
+    citizenConsentRoutes(app, { consents: citizenConsents, account, usage });
     incidentsRoutes(app, incidents);
     await app.ready();
 

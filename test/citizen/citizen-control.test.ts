@@ -21,7 +21,7 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
   let registry: Registry;
   let store: TestStore;
   const clock = new TestClock();
-  const parties: Record<'city' | 'metro' | 'bank', { key: string; id: string }> = {} as never;
+  const parties: Record<'city' | 'metro' | 'bank' | 'kazanMetro', { key: string; id: string }> = {} as never;
   let anna: { citizenId: string; cityPseudonym: string };
   let me: ReturnType<ReturnType<typeof client>>;
   const as = (p: keyof typeof parties) => client(registry.app)(parties[p].key);
@@ -36,6 +36,7 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
     parties.city = await registerRelyingParty(app, { name: 'City app', purposes: ['transit_fare', 'second_factor'] });
     parties.metro = await registerRelyingParty(app, { name: 'Metro', purposes: ['transit_fare'] });
     parties.bank = await registerRelyingParty(app, { name: 'Bank', purposes: ['transit_fare'] });
+    parties.kazanMetro = await registerRelyingParty(app, { name: 'Kazan metro', segments: ['kazan'] });
     const enrolled = await as('city')('POST', '/v1/persons', {
       segment: 'moscow',
       channel: 'city_app',
@@ -197,6 +198,28 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
     await me('DELETE', `/v1/citizen/consents/${again.body.id}`);
     expect((await identify('metro', 2)).body.candidates).toEqual([]);
     await grant({ relyingPartyId: parties.metro.id, purpose: 'transit_fare' });
+  });
+
+  it('reaches across segments only with a grant scoped to all segments', async () => {
+    // Anna lives in the Moscow segment; the Kazan metro works only in Kazan.
+    await grant({ relyingPartyId: parties.kazanMetro.id, purpose: 'transit_fare' });
+    expect((await identify('kazanMetro', 2)).body.candidates).toEqual([]);
+    await grant({ relyingPartyId: parties.kazanMetro.id, purpose: 'transit_fare', scope: 'all' });
+    const found = await identify('kazanMetro', 2);
+    expect(found.body.candidates).toHaveLength(1);
+    const verify = await as('kazanMetro')('POST', '/v1/verifications', {
+      personId: found.body.candidates[0].personId,
+      purpose: 'transit_fare',
+      image: await livePhoto('anna', 3),
+    });
+    expect(verify.body.match).toBe(true);
+    // Asking for a segment the party does not work in is still refused outright.
+    const moscow = await as('kazanMetro')('POST', '/v1/identifications', {
+      purpose: 'transit_fare',
+      segment: 'moscow',
+      image: await livePhoto('anna', 2),
+    });
+    expect([moscow.status, moscow.body.code]).toEqual([403, 'auth.forbidden']);
   });
 
   it('shows every use with party, purpose, result and score band, each proven in the signed log', async () => {

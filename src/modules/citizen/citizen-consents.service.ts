@@ -4,7 +4,8 @@ import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { mayGrant, type GrantRefusal } from '../consent/consent-policy.js';
+import { mayGrant } from '../consent/consent-policy.js';
+import { grantRefused } from '../consent/grant-refused.js';
 import { consentRepository } from '../consent/consent.repository.js';
 import { toConsent, toLock } from '../persons/person-record.js';
 import { principalsRepository } from '../principals/principals.repository.js';
@@ -196,18 +197,5 @@ export class CitizenConsentsService {
     });
     const updated = { ...lock, ...change };
     return { ...toLock(updated, now.toISOString()), receipt: await this.receipts.of(eventId, 'lock.changed') };
-  }
-}
-
-function grantRefused(reason: GrantRefusal, purpose: string): AppError {
-  switch (reason) {
-    case 'purpose_forbidden_for_minor':
-      return new AppError('consent.purpose_forbidden_for_minor', `the segment does not allow ${purpose} for minors`, {
-        purpose,
-      });
-    case 'guardian_required':
-      return new AppError('consent.guardian_required', 'only a guardian can grant consent for a minor', { purpose });
-    case 'not_your_data':
-      return new AppError('citizen.not_allowed', 'a guardian may not grant consent for an adult', { purpose });
   }
 }

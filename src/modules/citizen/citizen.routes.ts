@@ -1,34 +1,20 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { AppError } from '../../errors/app-error.js';
 import { imageBytes } from '../../http/image-body.js';
-import { errors, Id, ImageField, Purpose } from '../../http/schemas.js';
+import { errors, Id, ImageField } from '../../http/schemas.js';
 import type { CitizenAccountService } from './citizen-account.service.js';
-import type { CitizenConsentsService } from './citizen-consents.service.js';
-import type { CitizenSession, CitizenSessions } from './citizen-sessions.js';
-import { Consent, ForPerson, Incident, Lock, Me, Receipt, TreeHead, UsageItem } from './citizen.schemas.js';
-import type { UsageService } from './usage.service.js';
+import { citizen, citizenSecurity, sessionOf } from './citizen-session.js';
+import type { CitizenSessions } from './citizen-sessions.js';
+import { ForPerson, Incident, Me } from './citizen.schemas.js';
 
-const citizenSecurity = [{ citizenSession: [] }];
-const citizen = { citizen: true } as const;
-
-function sessionOf(req: FastifyRequest): CitizenSession {
-  if (!req.citizen) throw new AppError('citizen.session_invalid', 'sign in first');
-  return req.citizen;
-}
-
+/** Signing in, the citizen's record, erasure, closure, export, incidents and contact details. */
 export function citizenRoutes(
   app: FastifyInstance,
-  services: {
-    sessions: CitizenSessions;
-    consents: CitizenConsentsService;
-    account: CitizenAccountService;
-    usage: UsageService;
-  },
+  services: { sessions: CitizenSessions; account: CitizenAccountService },
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { sessions, consents, account, usage } = services;
+  const { sessions, account } = services;
   const tags = ['citizen'];
 
   r.post(
@@ -123,138 +109,6 @@ export function citizenRoutes(
     (req) => account.setContact(sessionOf(req), req.body),
   );
 
-  r.get(
-    '/v1/citizen/consents',
-    {
-      config: citizen,
-      schema: {
-        tags,
-        summary: 'My consents (with their history), or a minor’s in my care',
-        security: citizenSecurity,
-        querystring: ForPerson,
-        response: { 200: z.object({ consents: z.array(Consent) }), ...errors(403) },
-      },
-    },
-    async (req) => ({ consents: await consents.list(sessionOf(req), req.query.personId) }),
-  );
-  r.post(
-    '/v1/citizen/consents',
-    {
-      config: citizen,
-      schema: {
-        tags,
-        summary: 'Grant a relying party one purpose (guardians: for a minor, with personId)',
-        security: citizenSecurity,
-        body: z.object({
-          relyingPartyId: Id,
-          purpose: Purpose,
-          expiresAt: z.iso.datetime().optional(),
-          scope: z.enum(['segment', 'all']).default('segment').describe('`all`: also from the party’s other segments'),
-          personId: Id.optional().describe("a minor's citizenId, for their guardian"),
-        }),
-        response: {
-          201: z.object({ id: z.string(), consent: Consent, receipt: Receipt }),
-          ...errors(400, 403, 404, 409, 422),
-        },
-      },
-    },
-    async (req, reply) => {
-      const { expiresAt, personId, ...rest } = req.body;
-      const granted = await consents.grant(sessionOf(req), req.id, {
-        ...rest,
-        ...(expiresAt ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
-        ...(personId ? { personId } : {}),
-      });
-      return reply.code(201).send(granted);
-    },
-  );
-  r.delete(
-    '/v1/citizen/consents/:id',
-    {
-      config: citizen,
-      schema: {
-        tags,
-        summary: 'Revoke a consent: the next request of that party no longer sees me',
-        security: citizenSecurity,
-        params: z.object({ id: Id }),
-        response: { 200: z.object({ id: z.string(), consent: Consent, receipt: Receipt }), ...errors(404) },
-      },
-    },
-    (req) => consents.revoke(sessionOf(req), req.id, req.params.id),
-  );
-
-  r.get(
-    '/v1/citizen/locks',
-    {
-      config: citizen,
-      schema: {
-        tags,
-        summary: 'My locks',
-        security: citizenSecurity,
-        querystring: ForPerson,
-        response: { 200: z.object({ locks: z.array(Lock) }), ...errors(403) },
-      },
-    },
-    async (req) => ({ locks: await consents.locks(sessionOf(req), req.query.personId) }),
-  );
-  r.post(
-    '/v1/citizen/locks',
-    {
-      config: citizen,
-      schema: {
-        tags,
-        summary: 'Lock all biometric use, or one purpose: matches then behave as without consent',
-        security: citizenSecurity,
-        body: z.object({ purpose: Purpose.optional(), personId: Id.optional() }),
-        response: { 201: Lock.extend({ receipt: Receipt }), ...errors(400, 403) },
-      },
-    },
-    async (req, reply) => reply.code(201).send(await consents.lock(sessionOf(req), req.id, req.body)),
-  );
-  r.delete(
-    '/v1/citizen/locks/:id',
-    {
-      config: citizen,
-      schema: {
-        tags,
-        summary: 'Remove a lock, or with ?minutes=N unlock it only for N minutes (it holds again after)',
-        security: citizenSecurity,
-        params: z.object({ id: Id }),
-        querystring: z.object({
-          minutes: z.coerce
-            .number()
-            .int()
-            .min(1)
-            .max(24 * 60)
-            .optional(),
-        }),
-        response: { 200: Lock.extend({ receipt: Receipt }), ...errors(404) },
-      },
-    },
-    (req) => consents.unlock(sessionOf(req), req.id, req.params.id, req.query.minutes),
-  );
-  r.post(
-    '/v1/citizen/locks/:id/unlock',
-    {
-      config: citizen,
-      schema: {
-        tags,
-        summary: 'Temporarily unlock a lock for a number of minutes',
-        security: citizenSecurity,
-        params: z.object({ id: Id }),
-        body: z.object({
-          minutes: z
-            .number()
-            .int()
-            .min(1)
-            .max(24 * 60),
-        }),
-        response: { 200: Lock.extend({ receipt: Receipt }), ...errors(400, 404) },
-      },
-    },
-    (req) => consents.unlock(sessionOf(req), req.id, req.params.id, req.body.minutes),
-  );
-
   r.delete(
     '/v1/citizen/biometrics',
     {
@@ -293,48 +147,6 @@ export function citizenRoutes(
       const data = await account.export(sessionOf(req), req.id, req.query.personId);
       void reply.header('content-disposition', `attachment; filename="oblik-export-${data.person.citizenId}.json"`);
       return data;
-    },
-  );
-  r.get(
-    '/v1/citizen/usage',
-    {
-      config: citizen,
-      schema: {
-        tags,
-        summary: 'Every use of my biometrics, newest first, each with its transparency-log leaf and inclusion proof',
-        security: citizenSecurity,
-        querystring: ForPerson.extend({
-          action: z.string().max(64).optional(),
-          purpose: Purpose.optional(),
-          relyingPartyId: Id.optional(),
-          result: z.string().max(64).optional(),
-          from: z.iso.datetime().optional(),
-          to: z.iso.datetime().optional(),
-          cursor: z.string().regex(/^\d+$/).optional(),
-          limit: z.coerce.number().int().min(1).max(200).default(50),
-        }),
-        response: {
-          200: z.object({ items: z.array(UsageItem), treeHead: TreeHead.nullable(), next: z.string().nullable() }),
-          ...errors(400, 403),
-        },
-      },
-    },
-    async (req) => {
-      const q = req.query;
-      const subject = await account.subjectId(sessionOf(req), q.personId);
-      return usage.history(
-        subject,
-        {
-          action: q.action,
-          purpose: q.purpose,
-          actorId: q.relyingPartyId,
-          result: q.result,
-          from: q.from && new Date(q.from).toISOString(),
-          to: q.to && new Date(q.to).toISOString(),
-          before: q.cursor === undefined ? undefined : Number(q.cursor),
-        },
-        q.limit,
-      );
     },
   );
   r.get(

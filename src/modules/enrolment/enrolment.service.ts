@@ -10,8 +10,10 @@ import { captureRequirements } from '../access/capture-requirements.js';
 import type { CallContext } from '../access/principal.js';
 import type { Purpose } from '../access/purposes.js';
 import { adjudicationsRepository } from '../adjudications/adjudications.repository.js';
+import { notCleared, type DuplicateCases } from './duplicate-cases.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { mayGrant } from '../consent/consent-policy.js';
+import { grantRefused } from '../consent/grant-refused.js';
 import { consentRepository } from '../consent/consent.repository.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { personsRepository } from '../persons/persons.repository.js';
@@ -77,6 +79,7 @@ export class EnrolmentService {
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    private readonly cases: DuplicateCases,
     private readonly settings: EnrolmentSettings,
     private readonly probe: StepProbe = () => undefined,
   ) {}
@@ -108,7 +111,9 @@ export class EnrolmentService {
       );
       if (!verdict.allowed) throw grantRefused(verdict.reason, purpose);
     }
-    const cleared = input.adjudicationId ? await this.clearedCase(ctx, input.adjudicationId, input.segment) : undefined;
+    const cleared = input.adjudicationId
+      ? await this.cases.cleared(ctx, input.adjudicationId, input.segment)
+      : undefined;
     const replayed = await this.idempotency.replay<EnrolmentResult>(ctx);
     if (replayed) return replayed;
     const capture = await this.engine.capture(
@@ -126,7 +131,7 @@ export class EnrolmentService {
         const binding = { id: templateId, personId, segmentId: input.segment, modelPack: capture.template.modelPack };
         const sealed = await this.vault.seal(binding, capture.template.vector, personKey.key);
         const outcome = await this.idempotency.commit(ctx, 201, async (tx) => {
-          if (duplicate) return this.refuseDuplicate(tx, ctx, input.segment, input.channel, duplicate, 'enrolment');
+          if (duplicate) return this.cases.refuse(tx, ctx, input.segment, input.channel, duplicate, 'enrolment');
           await this.vault.guard(tx, sealed);
           await personsRepository.insert(tx, {
             id: personId,
@@ -224,7 +229,7 @@ export class EnrolmentService {
         const sealed = await this.vault.seal(binding, capture.template.vector, personKey);
         const at = isoNow(this.clock);
         const outcome = await this.idempotency.commit(ctx, 201, async (tx) => {
-          if (duplicate) return this.refuseDuplicate(tx, ctx, segment, input.channel, duplicate, 'template.add');
+          if (duplicate) return this.cases.refuse(tx, ctx, segment, input.channel, duplicate, 'template.add');
           await this.vault.guard(tx, sealed);
           this.probe('person_written');
           await this.insertTemplate(tx, ctx, sealed, capture, input.channel, at);
@@ -252,52 +257,6 @@ export class EnrolmentService {
       ...(exempt ? { accept: (owner: string) => owner !== exempt } : {}),
     });
     return hits[0];
-  }
-  /** A case this party opened, in this segment, resolved as different people and not yet used. */
-  private async clearedCase(ctx: CallContext, id: string, segment: string) {
-    const row = await adjudicationsRepository.find(this.db, id);
-    if (!row || row.requested_by !== ctx.principal.id || row.segment_id !== segment) {
-      throw new AppError('adjudication.not_found', `no adjudication ${id} of yours in ${segment}`, { id });
-    }
-    if (row.status !== 'different_people' || row.enrolled_person_id !== null) throw notCleared(id);
-    return row;
-  }
-
-  private async refuseDuplicate(
-    tx: Kysely<Database>,
-    ctx: CallContext,
-    segment: string,
-    channel: string,
-    hit: { owner: string; score: number },
-    action: 'enrolment' | 'template.add',
-  ): Promise<AppError> {
-    const adjudicationId = this.ids.next('adj');
-    await adjudicationsRepository.insert(tx, {
-      id: adjudicationId,
-      segment_id: segment,
-      candidate_person_id: hit.owner,
-      score: hit.score,
-      channel,
-      requested_by: ctx.principal.id,
-      status: 'open',
-      note: null,
-      created_at: isoNow(this.clock),
-      resolved_by: null,
-      resolved_at: null,
-      enrolled_person_id: null,
-    });
-    await this.audit.record(tx, ctx, {
-      action,
-      result: 'refused:enrolment.duplicate',
-      segmentId: segment,
-      personId: hit.owner,
-      score: hit.score,
-      detail: { adjudicationId, channel },
-    });
-    // The enrolling party learns only that an adjudication is open, never who the face belongs to.
-    return new AppError('enrolment.duplicate', 'this face is already enrolled; the case goes to adjudication', {
-      adjudicationId,
-    });
   }
 
   private async insertTemplate(
@@ -347,14 +306,6 @@ async function retryOnRetiredTransform<T>(attempt: () => Promise<T>): Promise<T>
   }
 }
 
-function grantRefused(reason: 'guardian_required' | 'purpose_forbidden_for_minor' | 'not_your_data', purpose: string) {
-  return reason === 'purpose_forbidden_for_minor'
-    ? new AppError('consent.purpose_forbidden_for_minor', `the segment does not allow ${purpose} for minors`, {
-        purpose,
-      })
-    : new AppError('consent.guardian_required', 'only a guardian can grant consent for a minor', { purpose });
-}
-
 function toResult(personId: string, templateId: string, capture: Capture, livenessThreshold: number): EnrolmentResult {
   const { quality, liveness } = capture.face;
   return {
@@ -367,11 +318,3 @@ function toResult(personId: string, templateId: string, capture: Capture, livene
 
 const round = (v: number) => Math.round(v * 1e4) / 1e4;
 const roundAll = (o: object) => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v as number)]));
-
-function notCleared(id: string): AppError {
-  return new AppError(
-    'adjudication.not_cleared',
-    'the case is not resolved as different people, or was already used for an enrolment',
-    { adjudicationId: id },
-  );
-}
