@@ -58,6 +58,16 @@ describe.each(dialects)('minors and guardians on %s', (dialect) => {
     expect((await operator('POST', `/v1/persons/${ids.kid}/guardians`, { guardianId: ids.parent })).body.code).toBe(
       'guardian.exists',
     );
+    const record = await operator('GET', `/v1/persons/${ids.kid}`);
+    expect(record.body).toMatchObject({
+      personId: ids.kid,
+      citizenId: ids.kid,
+      birthDate: '2015-03-01',
+      minor: true,
+      guardians: [ids.parent],
+      consents: [],
+    });
+    expect(record.body.templates).toHaveLength(1);
     const kidSession = await signIn(registry.app, ids.kid, await livePhoto('kid', 1));
     expect((await kidSession('GET', '/v1/citizen/me')).body).toMatchObject({ minor: true, guardians: [ids.parent] });
   });

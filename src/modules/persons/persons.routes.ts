@@ -8,6 +8,7 @@ import { Me } from '../citizen/citizen.schemas.js';
 import type { PersonsService } from './persons.service.js';
 
 const PersonRecord = Me.omit({ contact: true, session: true })
+  .extend({ personId: z.string().describe('the same as citizenId (the name operators used before citizen accounts)') })
   .describe('what an operator sees of a person: metadata, consents, locks, guardians; never a template vector')
   .meta({ id: 'PersonRecord' });
 

@@ -25,9 +25,9 @@ export class PersonsService {
     private readonly clock: Clock,
   ) {}
 
-  async get(ctx: CallContext, personId: string): Promise<PersonRecord> {
+  async get(ctx: CallContext, personId: string): Promise<PersonRecord & { personId: string }> {
     const person = await this.access.authoriseOperatorOn(ctx, personId, 'person.view');
-    return readPersonRecord(this.db, person, isoNow(this.clock));
+    return { personId: person.id, ...(await readPersonRecord(this.db, person, isoNow(this.clock))) };
   }
 
   /**
