@@ -482,7 +482,7 @@ async function benchStore(dialect: TestDialect) {
 
     // How the page query itself behaves: every row pending (a fresh version number) against none pending.
     const pageQuery = (version: number) =>
-      timeEachAsync(5, () => templatesRepository.inSegmentNotUnder(s.db, 'moscow', version, 1000));
+      timeEachAsync(5, () => templatesRepository.pendingForTransform(s.db, 'moscow', version, '', 1000));
     const pageQueryAllPendingMs = quantile(await pageQuery(rekey.transformVersion + 1), 0.5);
     const pageQueryNonePendingMs = quantile(await pageQuery(rekey.transformVersion), 0.5);
 
@@ -523,7 +523,7 @@ async function benchStore(dialect: TestDialect) {
     );
     say(`  per moved template, µs: ${describeBreakdown(rekeyBreakdown)}`);
     say(
-      `  page query (inSegmentNotUnder, limit 1000) p50: ${rekeyFigures.pageQueryMs.allPending} ms with every row pending, ${rekeyFigures.pageQueryMs.nonePending} ms with none`,
+      `  page query (pendingForTransform, limit 1000) p50: ${rekeyFigures.pageQueryMs.allPending} ms with every row pending, ${rekeyFigures.pageQueryMs.nonePending} ms with none`,
     );
     say(
       `  checks: all ${fmt(n)} under v${rekey.transformVersion} (${JSON.stringify(versions)}), v${fromVersion} ${oldRow.state} (seed ${oldRow.wrapped_seed === null ? 'null' : 'present'}), matcher galleries ${JSON.stringify(checks.matcherGalleries)}; ${SAMPLE} stored vectors vs new transform of their original: min cosine ${checks.sampleCosineNewMin}; vs old transform: max |cosine| ${checks.sampleCosineOldMaxAbs}`,
@@ -690,11 +690,11 @@ function instrumentMove(s: Services) {
       else delete slots[method];
     });
   };
-  wrap(templatesRepository, 'inSegmentNotUnder', 'page query');
-  wrap(s.personKeys, 'of', 'person key select+unwrap');
-  wrap(s.personKeys, 'insert', 'person key insert');
-  wrap(templatesRepository, 'deleteOne', 'template delete');
-  wrap(templatesRepository, 'insert', 'template insert');
+  wrap(templatesRepository, 'pendingForTransform', 'page query');
+  wrap(s.personKeys, 'ofMany', 'person key select+unwrap');
+  wrap(s.personKeys, 'insertMany', 'person key insert');
+  wrap(templatesRepository, 'deleteMany', 'template delete');
+  wrap(templatesRepository, 'insertMany', 'template insert');
   wrap(templateEventsRepository, 'append', 'events insert');
   wrap(s.transforms, 'require', 'transform build/lookup');
   return {

@@ -24,6 +24,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // NULL: a template from before renewable templates (raw vector, sealed under the segment key); upgraded at start.
   await db.schema.alterTable('templates').addColumn('transform_version', 'integer').execute();
+  // Re-keying walks a segment's templates in id order.
+  await db.schema.createIndex('templates_segment_id_idx').on('templates').columns(['segment_id', 'id']).execute();
 
   await db.schema
     .createTable('consent_grants')
@@ -243,6 +245,7 @@ export async function down(db: Kysely<any>): Promise<void> {
   ]) {
     await db.schema.dropTable(table).execute();
   }
+  await db.schema.dropIndex('templates_segment_id_idx').execute();
   await db.schema.alterTable('templates').dropColumn('transform_version').execute();
   await db.schema.alterTable('segments').dropColumn('minor_purposes').execute();
   await db.schema.alterTable('segments').dropColumn('age_of_consent').execute();

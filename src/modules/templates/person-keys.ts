@@ -31,6 +31,14 @@ export class PersonKeys {
     await tx.insertInto('person_keys').values(row).execute();
   }
 
+  async insertMany(tx: Kysely<Database>, rows: readonly PersonKeyRow[]): Promise<void> {
+    if (rows.length)
+      await tx
+        .insertInto('person_keys')
+        .values([...rows])
+        .execute();
+  }
+
   /** The person's key, or `undefined` if they have none (never enrolled, or erased). */
   async of(personId: string, db: Kysely<Database> = this.db): Promise<Buffer | undefined> {
     const row = await db.selectFrom('person_keys').selectAll().where('person_id', '=', personId).executeTakeFirst();

@@ -7,15 +7,13 @@ import type { IdSource } from '../../ports/ids.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { DataKeys } from '../keys/data-keys.js';
 import { galleryOf } from './galleries.js';
-import type { PersonKeys } from './person-keys.js';
+import type { PersonKeyRow, PersonKeys } from './person-keys.js';
 import type { SegmentTransforms } from './segment-transforms.js';
 import { templateEventsRepository } from './template-events.repository.js';
 import { templatesRepository, type TemplateRow } from './templates.repository.js';
 import { transformsRepository } from './transforms.repository.js';
 
 const PAGE = 1000;
-/** Bytes a sealed value adds to its plaintext: nonce and tag. */
-const SEAL_OVERHEAD = 12 + 16;
 
 /** Where a template belongs; its ciphertext is bound to exactly this. */
 export interface TemplateBinding {
@@ -116,8 +114,9 @@ export class TemplateVault {
   /**
    * Moves every template of a segment that is not under transform `to` into it, without any image:
    * new = R_to · R_fromᵀ · old, re-sealed as a new template (a renewed template is a new identifier), the old
-   * row deleted, both in the change feed. Legacy raw templates get their person key here. `moved` reports each
-   * committed page so the caller can update the matcher. Returns the number moved.
+   * row deleted, both in the change feed. Legacy raw templates get their person key here. Each page is one
+   * transaction of a few statements; `moved` reports it once committed so the caller can update the matcher.
+   * Returns the number moved.
    */
   async moveSegment(
     segmentId: string,
@@ -125,38 +124,57 @@ export class TemplateVault {
     moved: (changes: { removed: string; added: IndexedTemplate }[]) => void,
   ): Promise<number> {
     let total = 0;
+    let after = '';
     // R_to·R_fromᵀ per source version, built once (a 512² product costs ~150 ms; applying it ~0.3 ms).
     const movers = new Map<string, OrthogonalTransform>();
     for (;;) {
-      const rows = await templatesRepository.inSegmentNotUnder(this.db, segmentId, to, PAGE);
+      const rows = await templatesRepository.pendingForTransform(this.db, segmentId, to, after, PAGE);
       if (rows.length === 0) return total;
-      // Built before the transaction: on SQLite a read outside it would wait for its connection.
+      after = rows.at(-1)!.id;
+      // Everything is read and computed before the transaction (on SQLite a read outside it would wait for its
+      // connection); inside, only the rows still there are replaced, so a person erased meanwhile stays erased.
+      const keys = await this.personKeys.ofMany([...new Set(rows.map((r) => r.person_id))]);
+      const minted = new Map<string, PersonKeyRow>();
+      const page: { row: TemplateRow; renewed: TemplateRow; added: IndexedTemplate }[] = [];
       for (const row of rows) {
-        await this.mover(segmentId, row.transform_version, to, (row.sealed_vector.length - SEAL_OVERHEAD) / 4, movers);
+        let key = keys.get(row.person_id);
+        if (!key && row.transform_version === null) {
+          const fresh = await this.personKeys.mint(row.person_id, row.segment_id);
+          keys.set(row.person_id, (key = fresh.key));
+          minted.set(row.person_id, fresh.row);
+        }
+        const old = key && (await this.open(row, key));
+        if (!old) continue; // erased since the page was read: its key is gone
+        const mover = await this.mover(segmentId, row.transform_version, to, old.length, movers);
+        const vector = mover.apply(old);
+        const binding = { ...rowBinding(row), id: this.ids.next('tpl') };
+        const sealed = seal(key!, vectorToBytes(vector), bindingOf(binding, to));
+        const renewed = { ...row, id: binding.id, key_version: 0, transform_version: to, sealed_vector: sealed };
+        page.push({ row, renewed, added: indexed(binding, to, vector) });
       }
       const changes = await this.db.transaction().execute(async (tx) => {
-        const out: { removed: string; added: IndexedTemplate }[] = [];
+        const gone = await templatesRepository.deleteMany(
+          tx,
+          page.map((p) => p.row.id),
+        );
+        const kept = page.filter((p) => gone.has(p.row.id));
         const at = isoNow(this.clock);
-        for (const row of rows) {
-          const personKey = await this.personKeyFor(tx, row);
-          const old = await this.open(row, personKey);
-          if (!old || !(await templatesRepository.deleteOne(tx, row.id))) continue;
-          const vector = (await this.mover(segmentId, row.transform_version, to, old.length, movers)).apply(old);
-          const binding = { ...rowBinding(row), id: this.ids.next('tpl') };
-          await templatesRepository.insert(tx, {
-            ...row,
-            id: binding.id,
-            key_version: 0,
-            transform_version: to,
-            sealed_vector: seal(personKey, vectorToBytes(vector), bindingOf(binding, to)),
-          });
-          await templateEventsRepository.append(tx, [
-            { kind: 'removed', template_id: row.id, person_id: row.person_id, segment_id: segmentId, at },
-            { kind: 'added', template_id: binding.id, person_id: row.person_id, segment_id: segmentId, at },
-          ]);
-          out.push({ removed: row.id, added: indexed(binding, to, vector) });
-        }
-        return out;
+        await this.personKeys.insertMany(
+          tx,
+          [...minted.values()].filter((k) => kept.some((p) => p.row.person_id === k.person_id)),
+        );
+        await templatesRepository.insertMany(
+          tx,
+          kept.map((p) => p.renewed),
+        );
+        await templateEventsRepository.append(
+          tx,
+          kept.flatMap(({ row, renewed }) => [
+            { kind: 'removed' as const, template_id: row.id, person_id: row.person_id, segment_id: segmentId, at },
+            { kind: 'added' as const, template_id: renewed.id, person_id: row.person_id, segment_id: segmentId, at },
+          ]),
+        );
+        return kept.map((p) => ({ removed: p.row.id, added: p.added }));
       });
       moved(changes);
       total += changes.length;
@@ -180,14 +198,6 @@ export class TemplateVault {
       cache.set(id, m);
     }
     return m;
-  }
-
-  private async personKeyFor(tx: Kysely<Database>, row: TemplateRow): Promise<Buffer> {
-    const existing = await this.personKeys.of(row.person_id, tx);
-    if (existing) return existing;
-    const minted = await this.personKeys.mint(row.person_id, row.segment_id);
-    await this.personKeys.insert(tx, minted.row);
-    return minted.key;
   }
 }
 

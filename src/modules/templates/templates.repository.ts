@@ -23,22 +23,48 @@ export const templatesRepository = {
     return db.selectFrom('templates').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
   },
 
-  /** Templates of a segment not under transform `version` (legacy raw ones included), for re-keying. */
-  inSegmentNotUnder(db: Kysely<Database>, segmentId: string, version: number, limit: number): Promise<TemplateRow[]> {
+  /**
+   * A page of a segment's templates not yet under transform `version` (legacy raw ones included), in id order
+   * after `afterId`. Keyset paging over the (segment, id) index keeps each page's cost flat however large the
+   * segment; transform versions only grow, so "not yet" is "older".
+   */
+  pendingForTransform(
+    db: Kysely<Database>,
+    segmentId: string,
+    version: number,
+    afterId: string,
+    limit: number,
+  ): Promise<TemplateRow[]> {
     if (limit < 1 || limit > MAX_PAGE) throw new RangeError(`page size must be 1..${MAX_PAGE}`);
     return db
       .selectFrom('templates')
       .selectAll()
       .where('segment_id', '=', segmentId)
-      .where((eb) => eb.or([eb('transform_version', 'is', null), eb('transform_version', '!=', version)]))
+      .where('id', '>', afterId)
+      .where((eb) => eb.or([eb('transform_version', 'is', null), eb('transform_version', '<', version)]))
       .orderBy('id')
       .limit(limit)
       .execute();
   },
 
-  async deleteOne(db: Kysely<Database>, id: string): Promise<boolean> {
-    const r = await db.deleteFrom('templates').where('id', '=', id).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+  async insertMany(db: Kysely<Database>, rows: readonly TemplateRow[]): Promise<void> {
+    if (rows.length)
+      await db
+        .insertInto('templates')
+        .values([...rows])
+        .execute();
+  },
+
+  /** Deletes the templates among `ids` that still exist; returns those it deleted. */
+  async deleteMany(db: Kysely<Database>, ids: readonly string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    if (ids.length > MAX_PAGE) throw new RangeError(`at most ${MAX_PAGE} ids`);
+    const rows = await db
+      .deleteFrom('templates')
+      .where('id', 'in', [...ids])
+      .returning('id')
+      .execute();
+    return new Set(rows.map((r) => r.id));
   },
 
   /** Segments holding templates from before renewable templates. */
