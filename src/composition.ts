@@ -218,6 +218,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       subjects,
       audit,
       new LogReceipts(db, transparency),
+      idempotency,
       clock,
       ids,
     );

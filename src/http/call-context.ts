@@ -18,8 +18,14 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 export function callContext(request: FastifyRequest): CallContext {
   const principal = request.principal;
   if (!principal) throw new AppError('auth.unauthorized', 'authentication is required');
+  const idempotency = idempotencyOf(request);
+  return idempotency ? { principal, requestId: request.id, idempotency } : { principal, requestId: request.id };
+}
+
+/** The request's `Idempotency-Key` and a hash of the request it names, if the client sent one. */
+export function idempotencyOf(request: FastifyRequest): CallContext['idempotency'] {
   const header = request.headers['idempotency-key'];
-  if (header === undefined) return { principal, requestId: request.id };
+  if (header === undefined) return undefined;
   const key = Array.isArray(header) ? header[0] : header;
   if (key === undefined || !IDEMPOTENCY_KEY.test(key)) {
     throw new AppError('request.invalid', 'Idempotency-Key must be 1–255 visible ASCII characters');
@@ -28,7 +34,7 @@ export function callContext(request: FastifyRequest): CallContext {
     .update(`${request.method} ${request.url}\n`)
     .update(JSON.stringify(request.body ?? null))
     .digest('hex');
-  return { principal, requestId: request.id, idempotency: { key, requestHash } };
+  return { key, requestHash };
 }
 
 /** Reads the bearer key; `undefined` if there is none. */

@@ -197,7 +197,23 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
     expect(live.map((c) => c.id)).toEqual([again.body.id]);
     await me('DELETE', `/v1/citizen/consents/${again.body.id}`);
     expect((await identify('metro', 2)).body.candidates).toEqual([]);
-    await grant({ relyingPartyId: parties.metro.id, purpose: 'transit_fare' });
+
+    // A replayed request (the app retried) is answered from the record: one grant, the same answer.
+    const body = { relyingPartyId: parties.metro.id, purpose: 'transit_fare' };
+    const key = { 'idempotency-key': 'grant-metro-1' };
+    const first = await me('POST', '/v1/citizen/consents', body, key);
+    const replay = await me('POST', '/v1/citizen/consents', body, key);
+    expect(replay.status).toBe(201);
+    expect(replay.body).toEqual(first.body);
+    const reused = await me('POST', '/v1/citizen/consents', { ...body, scope: 'all' }, key);
+    expect([reused.status, reused.body.code]).toEqual([422, 'idempotency.key_reused']);
+    const grants = await registry.store.db
+      .selectFrom('consent_grants')
+      .select('id')
+      .where('relying_party_id', '=', parties.metro.id)
+      .where('revoked_at', 'is', null)
+      .execute();
+    expect(grants.map((g) => g.id)).toEqual([first.body.id]);
   });
 
   it('reaches across segments only with a grant scoped to all segments', async () => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { errors, Id, Purpose } from '../../http/schemas.js';
 import type { CitizenAccountService } from './citizen-account.service.js';
 import type { CitizenConsentsService } from './citizen-consents.service.js';
-import { citizen, citizenSecurity, sessionOf } from './citizen-session.js';
+import { citizen, citizenCall, citizenSecurity, sessionOf } from './citizen-session.js';
 import { Consent, ForPerson, Lock, Receipt, TreeHead, UsageItem } from './citizen.schemas.js';
 import type { UsageService } from './usage.service.js';
 
@@ -53,7 +53,7 @@ export function citizenConsentRoutes(
     },
     async (req, reply) => {
       const { expiresAt, personId, ...rest } = req.body;
-      const granted = await consents.grant(sessionOf(req), req.id, {
+      const granted = await consents.grant(citizenCall(req), {
         ...rest,
         ...(expiresAt ? { expiresAt: new Date(expiresAt).toISOString() } : {}),
         ...(personId ? { personId } : {}),
@@ -73,7 +73,7 @@ export function citizenConsentRoutes(
         response: { 200: z.object({ id: z.string(), consent: Consent, receipt: Receipt }), ...errors(404) },
       },
     },
-    (req) => consents.revoke(sessionOf(req), req.id, req.params.id),
+    (req) => consents.revoke(citizenCall(req), req.params.id),
   );
 
   r.get(
@@ -102,7 +102,7 @@ export function citizenConsentRoutes(
         response: { 201: Lock.extend({ receipt: Receipt }), ...errors(400, 403) },
       },
     },
-    async (req, reply) => reply.code(201).send(await consents.lock(sessionOf(req), req.id, req.body)),
+    async (req, reply) => reply.code(201).send(await consents.lock(citizenCall(req), req.body)),
   );
   r.delete(
     '/v1/citizen/locks/:id',
@@ -124,7 +124,7 @@ export function citizenConsentRoutes(
         response: { 200: Lock.extend({ receipt: Receipt }), ...errors(404) },
       },
     },
-    (req) => consents.unlock(sessionOf(req), req.id, req.params.id, req.query.minutes),
+    (req) => consents.unlock(citizenCall(req), req.params.id, req.query.minutes),
   );
   r.post(
     '/v1/citizen/locks/:id/unlock',
@@ -145,7 +145,7 @@ export function citizenConsentRoutes(
         response: { 200: Lock.extend({ receipt: Receipt }), ...errors(400, 404) },
       },
     },
-    (req) => consents.unlock(sessionOf(req), req.id, req.params.id, req.body.minutes),
+    (req) => consents.unlock(citizenCall(req), req.params.id, req.body.minutes),
   );
 
   r.get(

@@ -1,5 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../../errors/app-error.js';
+import { idempotencyOf } from '../../http/call-context.js';
+import type { CallContext } from '../access/principal.js';
+import { citizenContext } from './citizen-principal.js';
 import type { CitizenSession } from './citizen-sessions.js';
 
 /** OpenAPI security of citizen routes: a session token, not an API key. */
@@ -12,4 +15,12 @@ export const citizen = { citizen: true } as const;
 export function sessionOf(req: FastifyRequest): CitizenSession {
   if (!req.citizen) throw new AppError('citizen.session_invalid', 'sign in first');
   return req.citizen;
+}
+
+/** The signed-in citizen as the services see them, with the request's `Idempotency-Key` if it has one. */
+export function citizenCall(req: FastifyRequest): { session: CitizenSession; ctx: CallContext } {
+  const session = sessionOf(req);
+  const idempotency = idempotencyOf(req);
+  const ctx = citizenContext(session.personId, req.id);
+  return { session, ctx: idempotency ? { ...ctx, idempotency } : ctx };
 }
