@@ -58,4 +58,21 @@ describe.each(dialects)('two server instances on one %s store', (dialect) => {
     expect(a.matcher.size()).toBe(0);
     expect(b.matcher.size()).toBe(0);
   });
+
+  it("follow each other's re-keys and citizens' consent changes without a restart", async () => {
+    const key = await newRelyingParty(a.app);
+    const onA = client(a.app)(key);
+    const onB = client(b.app)(key);
+    expect((await onA('POST', '/v1/persons', await newEnrolment(['raj', 'raj1.png']))).status).toBe(201);
+    const probe = { purpose: 'transit_fare', image: b64(await readFace('small', 'raj', 'raj2.png')) };
+    const before = await onB('POST', '/v1/identifications', probe);
+    expect(before.body.candidates).toHaveLength(1);
+
+    // A re-keys the segment; B, which still holds the old gallery, follows the change feed at its next search.
+    expect((await client(a.app)(ADMIN_KEY)('POST', '/v1/segments/moscow/rekey')).status).toBe(200);
+    const after = await onB('POST', '/v1/identifications', probe);
+    expect(after.body).toEqual(before.body);
+    expect(b.matcher.segments()).toEqual(['moscow@2']);
+    expect(b.matcher.templateIds()).toEqual(a.matcher.templateIds());
+  });
 });
