@@ -58,6 +58,8 @@ import { randomIds } from '../src/ports/ids.js';
 import { newTestStore, testDialects, type TestDialect } from '../test/stores.js';
 
 const DIM = 512;
+const MOSCOW = { segmentId: 'moscow', view: '' };
+const KAZAN = { segmentId: 'kazan', view: '' };
 const BATCH = 500;
 const K = 10;
 const MIN_SCORE = 0.5;
@@ -230,7 +232,7 @@ async function enrolSynthetic(s: Services, segmentId: string, raws: readonly Flo
     for (const raw of raws.slice(start, start + BATCH)) {
       const personId = randomIds.next('psn');
       const key = await s.personKeys.mint(personId, segmentId);
-      const binding = { id: randomIds.next('tpl'), personId, segmentId, modelPack: MODEL_PACK };
+      const binding = { id: randomIds.next('tpl'), personId, segmentId, modelPack: MODEL_PACK, view: '' };
       batch.push({ personId, key, sealed: await s.vault.seal(binding, raw, key.key) });
       out.push({ personId, raw });
     }
@@ -261,6 +263,7 @@ async function enrolSynthetic(s: Services, segmentId: string, raws: readonly Flo
             model_pack: MODEL_PACK,
             key_version: 0,
             transform_version: sealed.transformVersion,
+            transform_view: '',
             sealed_vector: sealed.sealed,
           })),
         )
@@ -314,6 +317,7 @@ async function storeLegacy(s: Services, segmentId: string, raws: readonly Float3
             model_pack: MODEL_PACK,
             key_version: version,
             transform_version: null,
+            transform_view: '',
             sealed_vector: seal(
               key,
               vectorToBytes(raw),
@@ -421,8 +425,8 @@ async function benchStore(dialect: TestDialect) {
       Array.from({ length: n }, () => randomUnit(state)),
     );
     const fillMs = performance.now() - t;
-    const fromVersion = await s.transforms.activeVersion('moscow');
-    const oldTransform = await s.transforms.require('moscow', fromVersion, DIM);
+    const fromVersion = await s.transforms.activeVersion(MOSCOW);
+    const oldTransform = await s.transforms.require(MOSCOW, fromVersion, DIM);
 
     // Each committed page of moveSegment, as RenewalService sees it (the wrapper only notes the time).
     const pages: { ms: number; moved: number }[] = [];
@@ -442,7 +446,7 @@ async function benchStore(dialect: TestDialect) {
     let probe = instrumentMove(s);
     let cpu = process.cpuUsage();
     t = performance.now();
-    const rekey = await s.renewal.rekey(s.admin, 'moscow', { bench: true });
+    const rekey = await s.renewal.rekey(s.admin, 'moscow', { detail: { bench: true } });
     const rekeyMs = performance.now() - t;
     const rekeyCpuMs = cpuMs(process.cpuUsage(cpu));
     const lastQueryMs = performance.now() - pageStart; // the final, empty page query and the seed destruction
@@ -457,14 +461,14 @@ async function benchStore(dialect: TestDialect) {
       .where('segment_id', '=', 'moscow')
       .where('version', '=', fromVersion)
       .executeTakeFirstOrThrow();
-    const newTransform = await s.transforms.require('moscow', rekey.transformVersion, DIM);
+    const newTransform = await s.transforms.require(MOSCOW, rekey.transformVersion, DIM);
     const [againstNew, againstOld] = await storedAgainst(s, 'moscow', sampleOf(people), [newTransform, oldTransform]);
     const checks = {
       moved: rekey.templatesMoved,
       versions,
       oldSeed: { state: oldRow.state, wrappedSeedNull: oldRow.wrapped_seed === null, destroyedAt: oldRow.destroyed_at },
       matcherGalleries: s.matcher.segments(),
-      matcherSize: s.matcher.size(galleryOf('moscow', rekey.transformVersion)),
+      matcherSize: s.matcher.size(galleryOf('moscow', '', rekey.transformVersion)),
       sampleCosineNewMin: round(Math.min(...againstNew!), 6),
       sampleCosineOldMaxAbs: round(Math.max(...againstOld!.map(Math.abs)), 3),
     };
@@ -482,7 +486,7 @@ async function benchStore(dialect: TestDialect) {
 
     // How the page query itself behaves: every row pending (a fresh version number) against none pending.
     const pageQuery = (version: number) =>
-      timeEachAsync(5, () => templatesRepository.pendingForTransform(s.db, 'moscow', version, '', 1000));
+      timeEachAsync(5, () => templatesRepository.pendingForTransform(s.db, MOSCOW, version, '', 1000));
     const pageQueryAllPendingMs = quantile(await pageQuery(rekey.transformVersion + 1), 0.5);
     const pageQueryNonePendingMs = quantile(await pageQuery(rekey.transformVersion), 0.5);
 
@@ -530,7 +534,7 @@ async function benchStore(dialect: TestDialect) {
     );
 
     // 2. Probe cost of the transform at N templates.
-    const gallery = galleryOf('moscow', rekey.transformVersion);
+    const gallery = galleryOf('moscow', '', rekey.transformVersion);
     const noiseState = { s: 0x1b873593 };
     const probes = Array.from({ length: queries }, (_, q) => {
       const source = people[Math.floor(((q + 0.5) * n) / queries)]!;
@@ -618,14 +622,14 @@ async function benchStore(dialect: TestDialect) {
     const settleMs = performance.now() - t;
     const settleCpuMs = cpuMs(process.cpuUsage(cpu));
     const settleBreakdown = probe.stop(settleMs, n);
-    const kazanVersion = await s.transforms.activeVersion('kazan');
+    const kazanVersion = await s.transforms.activeVersion(KAZAN);
     const kazanVersions = await versionsOf(s.db, 'kazan');
     const personKeys = await s.db
       .selectFrom('person_keys')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('segment_id', '=', 'kazan')
       .executeTakeFirstOrThrow();
-    const kazanTransform = await s.transforms.require('kazan', kazanVersion, DIM);
+    const kazanTransform = await s.transforms.require(KAZAN, kazanVersion, DIM);
     const [legacyAgainstNew] = await storedAgainst(s, 'kazan', sampleOf(legacy), [kazanTransform]);
     const settleChecks = {
       moved: settled,

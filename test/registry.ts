@@ -64,7 +64,13 @@ export function client(app: FastifyInstance) {
     };
 }
 
-type RelyingPartyOverrides = Partial<{ name: string; purposes: string[]; segments: string[]; rights: string[] }>;
+type RelyingPartyOverrides = Partial<{
+  name: string;
+  purposes: string[];
+  segments: string[];
+  rights: string[];
+  ownTemplateView: boolean;
+}>;
 
 /** Registers a relying party and returns its key. */
 export async function newRelyingParty(app: FastifyInstance, overrides: RelyingPartyOverrides = {}): Promise<string> {

@@ -76,6 +76,8 @@ export interface PrincipalTable {
   require_liveness: number;
   created_at: string;
   revoked_at: string | null;
+  /** 1 if the party's enrolments are kept under its own template view (renewable on their own). */
+  own_template_view: Generated<number>;
 }
 
 /**
@@ -141,6 +143,8 @@ export interface PersonKeyTable {
 /** A segment's secret template transform: its seed, wrapped by a segment data key version. */
 export interface SegmentTransformTable {
   segment_id: string;
+  /** '' for the segment's own view; a relying party's id for that party's view. */
+  view: string;
   version: number;
   key_version: number;
   wrapped_seed: string | null;
@@ -229,6 +233,8 @@ export interface TemplateTable {
   created_at: string;
   /** The segment transform the vector is stored under; NULL for a raw vector from before renewable templates. */
   transform_version: number | null;
+  /** Whose view of the segment: '' the segment's own, else the relying party whose enrolments it holds. */
+  transform_view: string;
 }
 
 export interface AdjudicationTable {

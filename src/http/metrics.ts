@@ -25,14 +25,14 @@ export function registerMetrics(app: FastifyInstance, matcher: Matcher): Registr
   });
   new Gauge({
     name: 'oblik_matcher_templates',
-    help: 'Templates held in the in-memory matcher, by segment, template transform version and model pack',
-    labelNames: ['segment', 'transform', 'model_pack'],
+    help: 'Templates held in the in-memory matcher, by segment, template view, transform version and model pack',
+    labelNames: ['segment', 'view', 'transform', 'model_pack'],
     registers: [registry],
     collect() {
       this.reset();
       for (const s of matcher.stats()) {
-        const { segmentId, version } = parseGallery(s.segment);
-        this.set({ segment: segmentId, transform: String(version), model_pack: s.modelPack }, s.templates);
+        const { segmentId, view, version } = parseGallery(s.segment);
+        this.set({ segment: segmentId, view, transform: String(version), model_pack: s.modelPack }, s.templates);
       }
     },
   });

@@ -90,7 +90,13 @@ describe.each(dialects)('renewable templates on %s', (dialect) => {
     const operator = client(registry.app)(await newOperator(registry.app, ['moscow']));
     const rekeyed = await operator('POST', '/v1/segments/moscow/rekey');
     expect(rekeyed.status).toBe(200);
-    expect(rekeyed.body).toEqual({ segment: 'moscow', transformVersion: 2, templatesMoved: 2, destroyedVersions: [1] });
+    expect(rekeyed.body).toEqual({
+      segment: 'moscow',
+      transformVersion: 2,
+      templatesMoved: 2,
+      destroyedVersions: [1],
+      views: [{ relyingPartyId: null, transformVersion: 2, templatesMoved: 2, destroyedVersions: [1] }],
+    });
 
     const after = await identify('moscow');
     expect(after.body.candidates.map((c: { personId: string }) => c.personId)).toEqual(
@@ -116,5 +122,59 @@ describe.each(dialects)('renewable templates on %s', (dialect) => {
     registry = await restart();
     const restarted = await identify('moscow');
     expect(restarted.body.candidates[0].score).toBeCloseTo(before.body.candidates[0].score, 5);
+  });
+
+  it("keeps a party's enrolments under its own view, renewed alone by re-keying that view", async () => {
+    const bank = await registerRelyingParty(registry.app, { name: 'Bank', ownTemplateView: true });
+    const bankApi = client(registry.app)(bank.key);
+    const enrolled = await bankApi('POST', '/v1/persons', {
+      segment: 'moscow',
+      channel: 'bank_branch',
+      image: await livePhoto('gleb', 0),
+      consents: ['transit_fare'],
+    });
+    expect(enrolled.status).toBe(201);
+    const gleb = enrolled.body.receipt.citizenId as string;
+    const row = await registry.store.db
+      .selectFrom('templates')
+      .selectAll()
+      .where('person_id', '=', gleb)
+      .executeTakeFirstOrThrow();
+    expect([row.transform_view, row.transform_version]).toEqual([bank.id, 1]);
+    const pack = registry.engine.modelPack.tag;
+    const viewGallery = `moscow@${bank.id}:1`;
+    expect(registry.matcher.size(viewGallery)).toBe(1);
+    const leaked = (await storedVectors(gleb))[0]!;
+    const probe = async () =>
+      bankApi('POST', '/v1/identifications', { purpose: 'transit_fare', image: await livePhoto('gleb', 1) });
+    const before = await probe();
+    expect(before.body.candidates).toHaveLength(1);
+    // The party's view and the segment's own are unrelated spaces.
+    expect(
+      Math.max(
+        ...registry.matcher.identifyEach([{ segment: 'moscow@2', query: leaked }], pack, { k: 3 }).map((h) => h.score),
+      ),
+    ).toBeLessThan(0.3);
+
+    const segmentTemplates = async () =>
+      (await registry.store.db.selectFrom('templates').select('id').where('transform_view', '=', '').execute())
+        .map((t) => t.id)
+        .sort();
+    const untouched = await segmentTemplates();
+    const operator = client(registry.app)(await newOperator(registry.app, ['moscow']));
+    const rekeyed = await operator('POST', '/v1/segments/moscow/rekey', { relyingPartyId: bank.id });
+    expect(rekeyed.status).toBe(200);
+    expect(rekeyed.body.views).toEqual([
+      { relyingPartyId: bank.id, transformVersion: 2, templatesMoved: 1, destroyedVersions: [1] },
+    ]);
+    // Only the party's view moved; the segment's templates kept their ids and gallery.
+    expect(await segmentTemplates()).toEqual(untouched);
+    expect(registry.matcher.segments().sort()).toEqual(['kazan@1', 'moscow@2', `moscow@${bank.id}:2`].sort());
+    const after = await probe();
+    expect(after.body.candidates.map((c: { personId: string }) => c.personId)).toEqual(
+      before.body.candidates.map((c: { personId: string }) => c.personId),
+    );
+    const renewed = registry.matcher.identifyEach([{ segment: `moscow@${bank.id}:2`, query: leaked }], pack, { k: 3 });
+    expect(Math.max(...renewed.map((h) => h.score))).toBeLessThan(0.3);
   });
 });

@@ -108,7 +108,7 @@ describe.each(dialects)('the server end to end on %s', (dialect) => {
 
     const metrics = await (await fetch(`${first.url}/metrics`)).text();
     expect(metrics).toMatch(
-      /oblik_matcher_templates\{segment="moscow",transform="1",model_pack="faceplugin-fr512@2"\} 1/,
+      /oblik_matcher_templates\{segment="moscow",view="",transform="1",model_pack="faceplugin-fr512@2"\} 1/,
     );
     expect(metrics).toMatch(/oblik_http_requests?_|oblik_http_request_duration_seconds_bucket/);
     expect(metrics).toContain('route="/v1/persons",status="201"');

@@ -24,6 +24,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   // NULL: a template from before renewable templates (raw vector, sealed under the segment key); upgraded at start.
   await db.schema.alterTable('templates').addColumn('transform_version', 'integer').execute();
+  await db.schema
+    .alterTable('templates')
+    .addColumn('transform_view', 'text', (c) => c.notNull().defaultTo(''))
+    .execute();
+  // 1: the party's enrolments are kept under its own template view (renewable separately).
+  await db.schema
+    .alterTable('principals')
+    .addColumn('own_template_view', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   // Re-keying walks a segment's templates in id order.
   await db.schema.createIndex('templates_segment_id_idx').on('templates').columns(['segment_id', 'id']).execute();
 
@@ -114,6 +123,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('segment_transforms')
     .addColumn('segment_id', 'text', (c) => c.notNull().references('segments.id'))
+    // '' for the segment's own view; a relying party's id for that party's own view (its enrolments).
+    .addColumn('view', 'text', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
     .addColumn('key_version', 'integer', (c) => c.notNull())
     // NULL once destroyed: the old transform can no longer be computed by anyone.
@@ -121,7 +132,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('state', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('destroyed_at', 'text')
-    .addPrimaryKeyConstraint('segment_transforms_pk', ['segment_id', 'version'])
+    .addPrimaryKeyConstraint('segment_transforms_pk', ['segment_id', 'view', 'version'])
     .execute();
 
   await db.schema
@@ -246,6 +257,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     await db.schema.dropTable(table).execute();
   }
   await db.schema.dropIndex('templates_segment_id_idx').execute();
+  await db.schema.alterTable('principals').dropColumn('own_template_view').execute();
+  await db.schema.alterTable('templates').dropColumn('transform_view').execute();
   await db.schema.alterTable('templates').dropColumn('transform_version').execute();
   await db.schema.alterTable('segments').dropColumn('minor_purposes').execute();
   await db.schema.alterTable('segments').dropColumn('age_of_consent').execute();

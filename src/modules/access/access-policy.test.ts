@@ -10,6 +10,7 @@ const principal = (over: Partial<Principal> = {}): Principal => ({
   purposes: ['transit_fare'],
   segments: ['moscow'],
   rights: ['verify', 'identify'],
+  ownTemplateView: false,
   requireLiveness: false,
   ...over,
 });

@@ -14,6 +14,8 @@ export interface Principal {
   readonly rights: readonly Right[];
   /** Captures for this principal must pass the liveness check (a party with its own trusted cameras opts in). */
   readonly requireLiveness: boolean;
+  /** The templates this party enrols are kept under its own template view (see renewable templates). */
+  readonly ownTemplateView: boolean;
 }
 
 /** The caller and the request, as services see them. */

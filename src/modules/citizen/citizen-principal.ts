@@ -13,6 +13,7 @@ export function citizenPrincipal(personId: string): Principal {
     segments: [],
     rights: [],
     requireLiveness: true,
+    ownTemplateView: false,
   };
 }
 

@@ -128,7 +128,13 @@ export class EnrolmentService {
         await this.sync.catchUp();
         const duplicate = await this.findDuplicate(input.segment, capture, cleared?.candidate_person_id);
         const at = isoNow(this.clock);
-        const binding = { id: templateId, personId, segmentId: input.segment, modelPack: capture.template.modelPack };
+        const binding = {
+          id: templateId,
+          personId,
+          segmentId: input.segment,
+          modelPack: capture.template.modelPack,
+          view: viewOf(ctx),
+        };
         const sealed = await this.vault.seal(binding, capture.template.vector, personKey.key);
         const outcome = await this.idempotency.commit(ctx, 201, async (tx) => {
           if (duplicate) return this.cases.refuse(tx, ctx, input.segment, input.channel, duplicate, 'enrolment');
@@ -225,7 +231,13 @@ export class EnrolmentService {
         const duplicate = await this.findDuplicate(segment, capture, personId);
         const personKey = await this.personKeys.of(personId);
         if (!personKey) throw new AppError('person.not_found', `no person ${pseudonym}`, { personId: pseudonym });
-        const binding = { id: templateId, personId, segmentId: segment, modelPack: capture.template.modelPack };
+        const binding = {
+          id: templateId,
+          personId,
+          segmentId: segment,
+          modelPack: capture.template.modelPack,
+          view: viewOf(ctx),
+        };
         const sealed = await this.vault.seal(binding, capture.template.vector, personKey);
         const at = isoNow(this.clock);
         const outcome = await this.idempotency.commit(ctx, 201, async (tx) => {
@@ -276,6 +288,7 @@ export class EnrolmentService {
       model_pack: modelPack,
       key_version: 0,
       transform_version: sealed.transformVersion,
+      transform_view: sealed.view,
       sealed_vector: sealed.sealed,
       channel,
       enrolled_by: ctx.principal.id,
@@ -294,6 +307,11 @@ export class EnrolmentService {
     // Another request's catch-up may have indexed it from the change feed already.
     if (!this.matcher.has(template.templateId)) this.matcher.add(template);
   }
+}
+
+/** The template view an enrolment goes to: the party's own, if it keeps one, else the segment's. */
+function viewOf(ctx: CallContext): string {
+  return ctx.principal.ownTemplateView ? ctx.principal.id : '';
 }
 
 /** Seals again (once) when a re-key retired the transform between sealing and committing. */

@@ -37,7 +37,12 @@ export function incidentsRoutes(app: FastifyInstance, incidents: IncidentsServic
             notificationsQueued: z.number().int(),
             notificationsSent: z.number().int(),
             rekeyed: z.array(
-              z.object({ segment: z.string(), transformVersion: z.number().int(), templatesMoved: z.number().int() }),
+              z.object({
+                segment: z.string(),
+                relyingPartyId: z.string().nullable().describe("null: the segment's own view"),
+                transformVersion: z.number().int(),
+                templatesMoved: z.number().int(),
+              }),
             ),
             credentialsRevoked: z.boolean(),
           }),

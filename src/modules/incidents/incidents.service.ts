@@ -106,9 +106,14 @@ export class IncidentsService {
         detail: { incidentId: id, responsible: input.responsible, scope, affected: affected.length },
       });
     });
+    // A party that keeps its own template view has its enrolments renewed alone; otherwise whole segments.
+    const partyView = !scope.segmentId && party?.own_template_view === 1 ? party.id : undefined;
     const rekeyed = [];
     if (input.rekey ?? true) {
-      for (const segment of segments) rekeyed.push(await this.renewal.rekey(ctx, segment, { incidentId: id }));
+      for (const segment of segments) {
+        const done = await this.renewal.rekey(ctx, segment, { relyingPartyId: partyView, detail: { incidentId: id } });
+        rekeyed.push(...done.views.map((v) => ({ segment, ...v })));
+      }
     }
     let credentialsRevoked = false;
     if (input.revokeCredentials) {
@@ -127,6 +132,7 @@ export class IncidentsService {
       notificationsSent: delivered,
       rekeyed: rekeyed.map((r) => ({
         segment: r.segment,
+        relyingPartyId: r.relyingPartyId,
         transformVersion: r.transformVersion,
         templatesMoved: r.templatesMoved,
       })),

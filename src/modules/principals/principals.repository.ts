@@ -1,11 +1,12 @@
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { Database, PrincipalTable } from '../../db/schema.js';
 
-export type PrincipalRow = PrincipalTable;
+export type PrincipalRow = Selectable<PrincipalTable>;
+export type NewPrincipalRow = Insertable<PrincipalTable>;
 
 /** SQL for principals (administrators, operators, relying parties). Keys are stored hashed only. */
 export const principalsRepository = {
-  async insert(db: Kysely<Database>, row: PrincipalRow): Promise<void> {
+  async insert(db: Kysely<Database>, row: NewPrincipalRow): Promise<void> {
     await db.insertInto('principals').values(row).execute();
   },
 

@@ -20,6 +20,7 @@ const Summary = z.object({
   segments: z.array(z.string()).readonly(),
   rights: z.array(z.string()).readonly(),
   requireLiveness: z.boolean(),
+  ownTemplateView: z.boolean(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
 });
@@ -42,6 +43,13 @@ export function principalsRoutes(app: FastifyInstance, principals: PrincipalsSer
             .boolean()
             .optional()
             .describe('refuse captures that fail the liveness check (for parties whose cameras are trusted)'),
+          ownTemplateView: z
+            .boolean()
+            .optional()
+            .describe(
+              'keep the templates this party enrols under its own transform (a per-party template view), so a leak ' +
+                'through its channel is renewed by re-keying its view alone',
+            ),
         }),
         response: { 201: Issued, ...errors(400, 403, 404, 422) },
       },

@@ -10,7 +10,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { segmentsRepository } from '../segments/segments.repository.js';
 import { hashApiKey, newApiKey } from './api-key.js';
-import { principalsRepository, type PrincipalRow } from './principals.repository.js';
+import { principalsRepository, type NewPrincipalRow, type PrincipalRow } from './principals.repository.js';
 
 export interface NewRelyingParty {
   readonly name: string;
@@ -18,6 +18,7 @@ export interface NewRelyingParty {
   readonly segments: readonly string[];
   readonly rights: readonly Right[];
   readonly requireLiveness?: boolean | undefined;
+  readonly ownTemplateView?: boolean | undefined;
 }
 
 /** A principal as administrators list it. */
@@ -111,6 +112,7 @@ export class PrincipalsService {
           segments: input.segments,
           rights: input.rights,
           requireLiveness: Boolean(input.requireLiveness),
+          ownTemplateView: Boolean(input.ownTemplateView),
         },
       });
       return { id };
@@ -118,7 +120,7 @@ export class PrincipalsService {
     return outcome.fresh ? { id, apiKey } : { id: outcome.value.id };
   }
 
-  private row(id: string, role: Role, name: string, apiKey: string, scope: Partial<NewRelyingParty>): PrincipalRow {
+  private row(id: string, role: Role, name: string, apiKey: string, scope: Partial<NewRelyingParty>): NewPrincipalRow {
     return {
       id,
       role,
@@ -128,6 +130,7 @@ export class PrincipalsService {
       segments: JSON.stringify(scope.segments ?? []),
       rights: JSON.stringify(scope.rights ?? []),
       require_liveness: scope.requireLiveness ? 1 : 0,
+      own_template_view: scope.ownTemplateView ? 1 : 0,
       created_at: isoNow(this.clock),
       revoked_at: null,
     };
@@ -143,6 +146,7 @@ function toPrincipal(row: PrincipalRow): Principal {
     segments: JSON.parse(row.segments) as string[],
     rights: JSON.parse(row.rights) as Right[],
     requireLiveness: row.require_liveness === 1,
+    ownTemplateView: row.own_template_view === 1,
   };
 }
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callContext } from '../../http/call-context.js';
-import { errors, Purpose, security, SegmentId } from '../../http/schemas.js';
+import { errors, Id, Purpose, security, SegmentId } from '../../http/schemas.js';
 import type { KeysService } from '../keys/keys.service.js';
 import type { RenewalService } from '../templates/renewal.service.js';
 import type { SegmentsService } from './segments.service.js';
@@ -118,20 +118,31 @@ export function segmentsRoutes(
         summary: "Re-key a segment's renewable templates to a fresh transform, without any image (operator)",
         description:
           'Every template moves to new = R₂·R₁ᵀ·old and the old transform is destroyed: templates copied before ' +
-          'the re-key match nothing afterwards. Matching continues during the move.',
+          'the re-key match nothing afterwards. Matching continues during the move. Without a body every view of ' +
+          "the segment is renewed; with `relyingPartyId`, only that party's view (the templates it enrolled, for a " +
+          'party registered with `ownTemplateView`).',
         security,
         params: z.object({ id: SegmentId }),
+        body: z.object({ relyingPartyId: Id.optional() }).nullish(),
         response: {
           200: z.object({
             segment: z.string(),
             transformVersion: z.number().int(),
             templatesMoved: z.number().int(),
             destroyedVersions: z.array(z.number().int()),
+            views: z.array(
+              z.object({
+                relyingPartyId: z.string().nullable(),
+                transformVersion: z.number().int(),
+                templatesMoved: z.number().int(),
+                destroyedVersions: z.array(z.number().int()),
+              }),
+            ),
           }),
           ...errors(403, 404, 409),
         },
       },
     },
-    async (req) => renewal.rekey(callContext(req), req.params.id),
+    async (req) => renewal.rekey(callContext(req), req.params.id, { relyingPartyId: req.body?.relyingPartyId }),
   );
 }

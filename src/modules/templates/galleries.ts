@@ -3,23 +3,30 @@ import type { SearchOptions } from '../../matcher/vector-index.js';
 import type { SegmentTransforms } from './segment-transforms.js';
 
 /**
- * The matcher's name for the templates of one segment under one transform version. Version 0 is the identity
- * (raw templates stored before renewable templates existed).
+ * The matcher's name for the templates of one view of a segment under one transform version: `moscow@2` for the
+ * segment's own view, `moscow@rp_…:1` for a relying party's. Version 0 is the identity (raw templates stored
+ * before renewable templates existed).
  */
-export function galleryOf(segmentId: string, transformVersion: number): string {
-  return `${segmentId}@${transformVersion}`;
+export function galleryOf(segmentId: string, view: string, transformVersion: number): string {
+  return view ? `${segmentId}@${view}:${transformVersion}` : `${segmentId}@${transformVersion}`;
 }
 
-/** The segment and transform version of a gallery name. */
-export function parseGallery(gallery: string): { segmentId: string; version: number } {
+/** The segment, view and transform version of a gallery name. */
+export function parseGallery(gallery: string): { segmentId: string; view: string; version: number } {
   const at = gallery.lastIndexOf('@');
-  return { segmentId: gallery.slice(0, at), version: Number(gallery.slice(at + 1)) };
+  const rest = gallery.slice(at + 1);
+  const colon = rest.lastIndexOf(':');
+  return {
+    segmentId: gallery.slice(0, at),
+    view: colon < 0 ? '' : rest.slice(0, colon),
+    version: Number(colon < 0 ? rest : rest.slice(colon + 1)),
+  };
 }
 
 /**
  * Searches over segments whose templates are stored transformed: the probe is transformed into each of a
- * segment's galleries (one, or two while a re-key is moving templates) and the results merged, so callers
- * think in segments and raw probes.
+ * segment's galleries (its own view and any relying party's view, and two versions of one while a re-key is
+ * moving templates) and the results merged, so callers think in segments and raw probes.
  */
 export class TemplateGalleries {
   constructor(
@@ -62,7 +69,7 @@ export class TemplateGalleries {
         out.push({ segment: g.gallery, query: probe });
         continue;
       }
-      const transform = await this.transforms.transform(g.segmentId, g.version, probe.length);
+      const transform = await this.transforms.transform(g, g.version, probe.length);
       if (transform) out.push({ segment: g.gallery, query: transform.apply(probe) });
     }
     return out;

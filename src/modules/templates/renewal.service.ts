@@ -1,27 +1,41 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import { AppError } from '../../errors/app-error.js';
 import type { Matcher } from '../../matcher/matcher.js';
 import type { AccessService } from '../access/access.service.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { AppError } from '../../errors/app-error.js';
 import type { SegmentsService } from '../segments/segments.service.js';
 import type { SegmentTransforms } from './segment-transforms.js';
 import type { TemplateVault } from './template-vault.js';
 import { templatesRepository } from './templates.repository.js';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { ViewKey } from './transforms.repository.js';
 
-export interface RekeyResult {
-  readonly segment: string;
+/** What re-keying one view did. */
+export interface ViewRekey {
+  /** null for the segment's own view; else the relying party whose view it is. */
+  readonly relyingPartyId: string | null;
   readonly transformVersion: number;
   readonly templatesMoved: number;
   readonly destroyedVersions: number[];
 }
 
+export interface RekeyResult {
+  readonly segment: string;
+  /** The segment's own view (its transform version and what moved there). */
+  readonly transformVersion: number;
+  readonly templatesMoved: number;
+  readonly destroyedVersions: number[];
+  /** Every view re-keyed: the segment's own and, for a whole segment, each relying party's. */
+  readonly views: ViewRekey[];
+}
+
 /**
- * Re-keying renewable templates: every template of a segment moves to a fresh transform without any image
+ * Re-keying renewable templates: every template of a view moves to a fresh transform without any image
  * (new = R₂·R₁ᵀ·old), then the old transform's seed is destroyed, so templates copied before the re-key match
- * nothing any more. Matching continues throughout: a person's template is in the old or the new gallery, and
- * searches cover both until the move ends.
+ * nothing any more. A segment's re-key renews all its views; a relying party's re-key renews only the view that
+ * holds its enrolments. Matching continues throughout: a person's template is in the old or the new gallery,
+ * and searches cover both until the move ends.
  */
 export class RenewalService {
   private readonly running = new Set<string>();
@@ -36,16 +50,35 @@ export class RenewalService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Re-keys a segment (administrator, or the segment's operator); audited. */
-  async rekey(ctx: CallContext, segmentId: string, detail: Record<string, unknown> = {}): Promise<RekeyResult> {
+  /**
+   * Re-keys a segment (every view), or with `relyingPartyId` only that party's view of it (administrator, or
+   * the segment's operator); audited.
+   */
+  async rekey(
+    ctx: CallContext,
+    segmentId: string,
+    options: { relyingPartyId?: string | undefined; detail?: Record<string, unknown> } = {},
+  ): Promise<RekeyResult> {
     await this.segments.get(segmentId);
     await this.access.authoriseOperator(ctx, 'segment.rekey', segmentId);
-    const result = await this.run(segmentId, true);
+    const views = options.relyingPartyId
+      ? [options.relyingPartyId]
+      : [...new Set(['', ...(await this.transforms.views(segmentId))])];
+    const done: ViewRekey[] = [];
+    for (const view of views) done.push(await this.run({ segmentId, view }, true));
+    const own = done.find((d) => d.relyingPartyId === null);
+    const result = {
+      segment: segmentId,
+      transformVersion: own?.transformVersion ?? 0,
+      templatesMoved: done.reduce((n, d) => n + d.templatesMoved, 0),
+      destroyedVersions: own?.destroyedVersions ?? [],
+      views: done,
+    };
     await this.audit.recordAlone(ctx, {
       action: 'segment.rekey',
       result: 'rekeyed',
       segmentId,
-      detail: { ...detail, ...result },
+      detail: { ...options.detail, ...result },
     });
     return result;
   }
@@ -58,36 +91,38 @@ export class RenewalService {
     let moved = 0;
     const legacy = new Set(await templatesRepository.segmentsWithLegacy(this.db));
     for (const { id } of await this.segments.list()) {
-      const retiring = (await this.transforms.live(id)).some((t) => t.state === 'retiring');
-      if (retiring || legacy.has(id)) moved += (await this.run(id, false)).templatesMoved;
+      for (const view of await this.transforms.views(id)) {
+        const retiring = (await this.transforms.live({ segmentId: id, view })).some((t) => t.state === 'retiring');
+        if (retiring) moved += (await this.run({ segmentId: id, view }, false)).templatesMoved;
+      }
+      if (legacy.has(id)) moved += (await this.run({ segmentId: id, view: '' }, false)).templatesMoved;
     }
     return moved;
   }
 
-  private async run(segmentId: string, fresh: boolean): Promise<RekeyResult> {
-    if (this.running.has(segmentId)) {
-      throw new AppError('rekey.in_progress', `segment ${segmentId} is being re-keyed`, { segment: segmentId });
+  private async run(at: ViewKey, fresh: boolean): Promise<ViewRekey> {
+    const lock = `${at.segmentId}|${at.view}`;
+    if (this.running.has(lock)) {
+      throw new AppError('rekey.in_progress', `segment ${at.segmentId} is being re-keyed`, { segment: at.segmentId });
     }
-    this.running.add(segmentId);
+    this.running.add(lock);
     try {
-      const version = fresh
-        ? (await this.transforms.beginRekey(segmentId)).version
-        : await this.transforms.activeVersion(segmentId);
-      const templatesMoved = await this.vault.moveSegment(segmentId, version, (changes) => {
+      const version = fresh ? await this.transforms.beginRekey(at) : await this.transforms.activeVersion(at);
+      const templatesMoved = await this.vault.moveSegment(at, version, (changes) => {
         for (const c of changes) {
           this.matcher.remove(c.removed);
           if (!this.matcher.has(c.added.templateId)) this.matcher.add(c.added);
         }
       });
       const destroyedVersions: number[] = [];
-      for (const t of await this.transforms.live(segmentId)) {
+      for (const t of await this.transforms.live(at)) {
         if (t.state !== 'retiring') continue;
-        await this.transforms.destroy(segmentId, t.version);
+        await this.transforms.destroy(at, t.version);
         destroyedVersions.push(t.version);
       }
-      return { segment: segmentId, transformVersion: version, templatesMoved, destroyedVersions };
+      return { relyingPartyId: at.view || null, transformVersion: version, templatesMoved, destroyedVersions };
     } finally {
-      this.running.delete(segmentId);
+      this.running.delete(lock);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { open, seal } from '../../keys/sealing.js';
@@ -5,18 +6,18 @@ import { OrthogonalTransform } from '../../matcher/orthogonal-transform.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import { isUniqueViolation } from '../idempotency/idempotency.service.js';
 import type { DataKeys } from '../keys/data-keys.js';
-import { transformsRepository, type TransformRow } from './transforms.repository.js';
-import { randomBytes } from 'node:crypto';
+import { transformsRepository, type TransformRow, type ViewKey } from './transforms.repository.js';
 
 /**
- * Each segment's secret template transform (ISO/IEC 24745 renewable templates): a random orthogonal rotation
- * built from a 32-byte seed. Templates are stored and matched only after it, so cosine similarity is unchanged
- * while a template taken from one segment matches nothing in another, or in the raw embedding space. Seeds are
- * stored wrapped by the segment's data key; a re-key makes a new version active and destroys the old seed once
- * every template has moved, after which the old transform cannot be computed by anyone.
+ * Template transforms (ISO/IEC 24745 renewable templates): a random orthogonal rotation built from a 32-byte
+ * seed, per segment, and per relying party for a party that keeps its own view of a segment (its enrolments
+ * under a transform of its own, renewable alone). Templates are stored and matched only after it, so cosine
+ * similarity is unchanged while a template taken from one view matches nothing in another, or in the raw
+ * embedding space. Seeds are stored wrapped by the segment's data key; a re-key makes a new version active and
+ * destroys the old seed once every template has moved, after which the old transform cannot be computed.
  */
 export class SegmentTransforms {
-  private readonly seeds = new Map<string, Map<number, Buffer>>();
+  private readonly seeds = new Map<string, Buffer>();
   private readonly built = new Map<string, OrthogonalTransform>();
 
   constructor(
@@ -25,27 +26,27 @@ export class SegmentTransforms {
     private readonly clock: Clock,
   ) {}
 
-  /** The version new templates of the segment are stored under (version 1 is made on first use). */
-  async activeVersion(segmentId: string): Promise<number> {
-    let active = (await transformsRepository.list(this.db, segmentId)).find((r) => r.state === 'active');
+  /** The version new templates of the view are stored under (version 1 is made on first use). */
+  async activeVersion(at: ViewKey): Promise<number> {
+    let active = (await transformsRepository.list(this.db, at)).find((r) => r.state === 'active');
     if (!active) {
       try {
-        await this.db.transaction().execute((tx) => this.insertVersion(tx, segmentId, 1));
+        await this.db.transaction().execute((tx) => this.insertVersion(tx, at, 1));
       } catch (e) {
         if (!isUniqueViolation(e)) throw e; // another instance made it first
       }
-      active = (await transformsRepository.list(this.db, segmentId)).find((r) => r.state === 'active');
+      active = (await transformsRepository.list(this.db, at)).find((r) => r.state === 'active');
     }
-    if (!active) throw new Error(`segment ${segmentId} has no active template transform`);
+    if (!active) throw new Error(`${describe(at)} has no active template transform`);
     return active.version;
   }
 
   /** The transform of a version, for vectors of `dim` dimensions; `undefined` once it is destroyed. */
-  async transform(segmentId: string, version: number, dim: number): Promise<OrthogonalTransform | undefined> {
-    const id = `${segmentId}|${version}|${dim}`;
+  async transform(at: ViewKey, version: number, dim: number): Promise<OrthogonalTransform | undefined> {
+    const id = `${seedId(at, version)}|${dim}`;
     const cached = this.built.get(id);
     if (cached) return cached;
-    const seed = await this.seed(segmentId, version);
+    const seed = await this.seed(at, version);
     if (!seed) return undefined;
     const made = OrthogonalTransform.fromSeed(seed, dim);
     this.built.set(id, made);
@@ -53,73 +54,78 @@ export class SegmentTransforms {
   }
 
   /** Like {@link transform}, for a version that must exist. */
-  async require(segmentId: string, version: number, dim: number): Promise<OrthogonalTransform> {
-    const t = await this.transform(segmentId, version, dim);
-    if (!t) throw new Error(`template transform ${segmentId} v${version} is destroyed`);
+  async require(at: ViewKey, version: number, dim: number): Promise<OrthogonalTransform> {
+    const t = await this.transform(at, version, dim);
+    if (!t) throw new Error(`template transform ${describe(at)} v${version} is destroyed`);
     return t;
   }
 
   /** Starts a re-key: a fresh version becomes active and the others start retiring. Returns the new version. */
-  async beginRekey(segmentId: string): Promise<{ version: number; retiring: number[] }> {
-    await this.activeVersion(segmentId);
+  async beginRekey(at: ViewKey): Promise<number> {
+    await this.activeVersion(at);
     return this.db.transaction().execute(async (tx) => {
-      const rows = await transformsRepository.list(tx, segmentId);
+      const rows = await transformsRepository.list(tx, at);
       const version = Math.max(...rows.map((r) => r.version)) + 1;
       // Retiring first takes the row locks that sealing holds, so no template commits under an old version after.
-      await transformsRepository.retireAllBut(tx, segmentId, version);
-      await this.insertVersion(tx, segmentId, version);
-      return { version, retiring: rows.filter((r) => r.state !== 'destroyed').map((r) => r.version) };
+      await transformsRepository.retireAllBut(tx, at, version);
+      await this.insertVersion(tx, at, version);
+      return version;
     });
   }
 
   /** Destroys a retired version's seed, in the store and in this process. */
-  async destroy(segmentId: string, version: number): Promise<void> {
-    await transformsRepository.destroy(this.db, segmentId, version, isoNow(this.clock));
-    this.seeds.get(segmentId)?.delete(version);
-    for (const id of [...this.built.keys()]) if (id.startsWith(`${segmentId}|${version}|`)) this.built.delete(id);
+  async destroy(at: ViewKey, version: number): Promise<void> {
+    await transformsRepository.destroy(this.db, at, version, isoNow(this.clock));
+    this.seeds.delete(seedId(at, version));
+    for (const id of [...this.built.keys()]) if (id.startsWith(`${seedId(at, version)}|`)) this.built.delete(id);
   }
 
-  /** Versions still holding a seed, for status and re-key resumption. */
-  async live(segmentId: string): Promise<TransformRow[]> {
-    return (await transformsRepository.list(this.db, segmentId)).filter((r) => r.state !== 'destroyed');
+  /** A view's versions still holding a seed, for status and re-key resumption. */
+  async live(at: ViewKey): Promise<TransformRow[]> {
+    return (await transformsRepository.list(this.db, at)).filter((r) => r.state !== 'destroyed');
   }
 
-  /** Re-wraps the seeds of a segment under its active data key (after a data-key rotation). */
+  /** The views of a segment that have transforms (the segment's own, '', and any party's). */
+  async views(segmentId: string): Promise<string[]> {
+    return [...new Set((await transformsRepository.listSegment(this.db, segmentId)).map((r) => r.view))];
+  }
+
+  /** Re-wraps every view's seeds of a segment under its active data key (after a data-key rotation). */
   async rewrapSegment(segmentId: string): Promise<number> {
     const { version: keyVersion, key } = await this.keys.active(segmentId);
     let n = 0;
-    for (const row of await this.live(segmentId)) {
-      if (row.key_version === keyVersion) continue;
-      const seed = await this.seed(segmentId, row.version);
+    for (const row of await transformsRepository.listSegment(this.db, segmentId)) {
+      if (row.key_version === keyVersion || row.wrapped_seed === null) continue;
+      const at = { segmentId, view: row.view };
+      const seed = await this.seed(at, row.version);
       if (!seed) continue;
-      const wrapped = seal(key, seed, binding(segmentId, row.version)).toString('base64');
-      await transformsRepository.rewrap(this.db, segmentId, row.version, keyVersion, wrapped);
+      const wrapped = seal(key, seed, binding(at, row.version)).toString('base64');
+      await transformsRepository.rewrap(this.db, at, row.version, keyVersion, wrapped);
       n++;
     }
     return n;
   }
 
-  private async seed(segmentId: string, version: number): Promise<Buffer | undefined> {
-    const known = this.seeds.get(segmentId)?.get(version);
+  private async seed(at: ViewKey, version: number): Promise<Buffer | undefined> {
+    const known = this.seeds.get(seedId(at, version));
     if (known) return known;
-    const row = (await transformsRepository.list(this.db, segmentId)).find((r) => r.version === version);
+    const row = (await transformsRepository.list(this.db, at)).find((r) => r.version === version);
     if (!row?.wrapped_seed) return undefined;
-    const key = await this.keys.version(segmentId, row.key_version);
-    const seed = open(key, Buffer.from(row.wrapped_seed, 'base64'), binding(segmentId, version));
-    let versions = this.seeds.get(segmentId);
-    if (!versions) this.seeds.set(segmentId, (versions = new Map<number, Buffer>()));
-    versions.set(version, seed);
+    const key = await this.keys.version(at.segmentId, row.key_version);
+    const seed = open(key, Buffer.from(row.wrapped_seed, 'base64'), binding(at, version));
+    this.seeds.set(seedId(at, version), seed);
     return seed;
   }
 
-  private async insertVersion(tx: Kysely<Database>, segmentId: string, version: number): Promise<void> {
-    const { version: keyVersion, key } = await this.keys.active(segmentId);
+  private async insertVersion(tx: Kysely<Database>, at: ViewKey, version: number): Promise<void> {
+    const { version: keyVersion, key } = await this.keys.active(at.segmentId);
     const seed = randomBytes(32);
     await transformsRepository.insert(tx, {
-      segment_id: segmentId,
+      segment_id: at.segmentId,
+      view: at.view,
       version,
       key_version: keyVersion,
-      wrapped_seed: seal(key, seed, binding(segmentId, version)).toString('base64'),
+      wrapped_seed: seal(key, seed, binding(at, version)).toString('base64'),
       state: 'active',
       created_at: isoNow(this.clock),
       destroyed_at: null,
@@ -127,6 +133,9 @@ export class SegmentTransforms {
   }
 }
 
-function binding(segmentId: string, version: number): string {
-  return `oblik/template-transform/v1|${segmentId}|${version}`;
+const seedId = (at: ViewKey, version: number) => `${at.segmentId}|${at.view}|${version}`;
+const describe = (at: ViewKey) => (at.view ? `segment ${at.segmentId}, view of ${at.view}` : `segment ${at.segmentId}`);
+
+function binding(at: ViewKey, version: number): string {
+  return `oblik/template-transform/v1|${at.segmentId}|${at.view}|${version}`;
 }

@@ -11,7 +11,7 @@ import type { PersonKeyRow, PersonKeys } from './person-keys.js';
 import type { SegmentTransforms } from './segment-transforms.js';
 import { templateEventsRepository } from './template-events.repository.js';
 import { templatesRepository, type TemplateRow } from './templates.repository.js';
-import { transformsRepository } from './transforms.repository.js';
+import { transformsRepository, type ViewKey } from './transforms.repository.js';
 
 const PAGE = 1000;
 
@@ -21,11 +21,14 @@ export interface TemplateBinding {
   readonly personId: string;
   readonly segmentId: string;
   readonly modelPack: string;
+  /** '' for the segment's own view; a relying party's id for that party's view. */
+  readonly view: string;
 }
 
 /** A template ready to store: the transformed vector sealed under the person's key. */
 export interface SealedTemplate {
   readonly segmentId: string;
+  readonly view: string;
   readonly transformVersion: number;
   readonly sealed: Buffer;
   /** The stored (transformed) vector, for the matcher once the row commits. */
@@ -55,11 +58,12 @@ export class TemplateVault {
 
   /** Transforms and seals a raw embedding under the segment's active transform and the person's key. */
   async seal(binding: TemplateBinding, raw: Float32Array, personKey: Buffer): Promise<SealedTemplate> {
-    const version = await this.transforms.activeVersion(binding.segmentId);
-    const transform = await this.transforms.require(binding.segmentId, version, raw.length);
+    const version = await this.transforms.activeVersion(binding);
+    const transform = await this.transforms.require(binding, version, raw.length);
     const vector = transform.apply(raw);
     return {
       segmentId: binding.segmentId,
+      view: binding.view,
       transformVersion: version,
       sealed: seal(personKey, vectorToBytes(vector), bindingOf(binding, version)),
       indexed: indexed(binding, version, vector),
@@ -71,7 +75,7 @@ export class TemplateVault {
    * re-key retired it meanwhile (the caller seals again under the new one).
    */
   async guard(tx: Kysely<Database>, template: SealedTemplate): Promise<void> {
-    if (!(await transformsRepository.holdActive(tx, template.segmentId, template.transformVersion))) {
+    if (!(await transformsRepository.holdActive(tx, template, template.transformVersion))) {
       throw new TransformRetired(`transform ${template.segmentId} v${template.transformVersion} was retired`);
     }
   }
@@ -119,7 +123,7 @@ export class TemplateVault {
    * Returns the number moved.
    */
   async moveSegment(
-    segmentId: string,
+    at: ViewKey,
     to: number,
     moved: (changes: { removed: string; added: IndexedTemplate }[]) => void,
   ): Promise<number> {
@@ -128,7 +132,7 @@ export class TemplateVault {
     // R_to·R_fromᵀ per source version, built once (a 512² product costs ~150 ms; applying it ~0.3 ms).
     const movers = new Map<string, OrthogonalTransform>();
     for (;;) {
-      const rows = await templatesRepository.pendingForTransform(this.db, segmentId, to, after, PAGE);
+      const rows = await templatesRepository.pendingForTransform(this.db, at, to, after, PAGE);
       if (rows.length === 0) return total;
       after = rows.at(-1)!.id;
       // Everything is read and computed before the transaction (on SQLite a read outside it would wait for its
@@ -145,7 +149,7 @@ export class TemplateVault {
         }
         const old = key && (await this.open(row, key));
         if (!old) continue; // erased since the page was read: its key is gone
-        const mover = await this.mover(segmentId, row.transform_version, to, old.length, movers);
+        const mover = await this.mover(at, row.transform_version, to, old.length, movers);
         const vector = mover.apply(old);
         const binding = { ...rowBinding(row), id: this.ids.next('tpl') };
         const sealed = seal(key!, vectorToBytes(vector), bindingOf(binding, to));
@@ -158,7 +162,7 @@ export class TemplateVault {
           page.map((p) => p.row.id),
         );
         const kept = page.filter((p) => gone.has(p.row.id));
-        const at = isoNow(this.clock);
+        const now = isoNow(this.clock);
         await this.personKeys.insertMany(
           tx,
           [...minted.values()].filter((k) => kept.some((p) => p.row.person_id === k.person_id)),
@@ -170,8 +174,20 @@ export class TemplateVault {
         await templateEventsRepository.append(
           tx,
           kept.flatMap(({ row, renewed }) => [
-            { kind: 'removed' as const, template_id: row.id, person_id: row.person_id, segment_id: segmentId, at },
-            { kind: 'added' as const, template_id: renewed.id, person_id: row.person_id, segment_id: segmentId, at },
+            {
+              kind: 'removed' as const,
+              template_id: row.id,
+              person_id: row.person_id,
+              segment_id: row.segment_id,
+              at: now,
+            },
+            {
+              kind: 'added' as const,
+              template_id: renewed.id,
+              person_id: row.person_id,
+              segment_id: row.segment_id,
+              at: now,
+            },
           ]),
         );
         return kept.map((p) => ({ removed: p.row.id, added: p.added }));
@@ -182,7 +198,7 @@ export class TemplateVault {
   }
 
   private async mover(
-    segmentId: string,
+    at: ViewKey,
     from: number | null,
     to: number,
     dim: number,
@@ -191,10 +207,9 @@ export class TemplateVault {
     const id = `${from ?? 'raw'}|${dim}`;
     let m = cache.get(id);
     if (!m) {
-      const target = await this.transforms.require(segmentId, to, dim);
+      const target = await this.transforms.require(at, to, dim);
       // A legacy raw template only needs the target transform.
-      m =
-        from === null ? target : OrthogonalTransform.rekey(await this.transforms.require(segmentId, from, dim), target);
+      m = from === null ? target : OrthogonalTransform.rekey(await this.transforms.require(at, from, dim), target);
       cache.set(id, m);
     }
     return m;
@@ -205,18 +220,24 @@ function indexed(binding: TemplateBinding, version: number, vector: Float32Array
   return {
     templateId: binding.id,
     personId: binding.personId,
-    segment: galleryOf(binding.segmentId, version),
+    segment: galleryOf(binding.segmentId, binding.view, version),
     modelPack: binding.modelPack,
     vector,
   };
 }
 
 function rowBinding(row: TemplateRow): TemplateBinding {
-  return { id: row.id, personId: row.person_id, segmentId: row.segment_id, modelPack: row.model_pack };
+  return {
+    id: row.id,
+    personId: row.person_id,
+    segmentId: row.segment_id,
+    modelPack: row.model_pack,
+    view: row.transform_view,
+  };
 }
 
 function bindingOf(b: TemplateBinding, transformVersion: number): string {
-  return `oblik/template/v2|${b.id}|${b.personId}|${b.segmentId}|${b.modelPack}|${transformVersion}`;
+  return `oblik/template/v2|${b.id}|${b.personId}|${b.segmentId}|${b.modelPack}|${b.view}|${transformVersion}`;
 }
 
 function legacyBindingOf(b: TemplateBinding): string {

@@ -30,7 +30,7 @@ export const templatesRepository = {
    */
   pendingForTransform(
     db: Kysely<Database>,
-    segmentId: string,
+    at: { segmentId: string; view: string },
     version: number,
     afterId: string,
     limit: number,
@@ -39,7 +39,8 @@ export const templatesRepository = {
     return db
       .selectFrom('templates')
       .selectAll()
-      .where('segment_id', '=', segmentId)
+      .where('segment_id', '=', at.segmentId)
+      .where('transform_view', '=', at.view)
       .where('id', '>', afterId)
       .where((eb) => eb.or([eb('transform_version', 'is', null), eb('transform_version', '<', version)]))
       .orderBy('id')
@@ -93,6 +94,7 @@ export const templatesRepository = {
         'liveness',
         'created_at',
         'transform_version',
+        'transform_view',
       ])
       .where('person_id', '=', personId)
       .orderBy('created_at')
