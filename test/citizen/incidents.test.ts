@@ -131,4 +131,32 @@ describe.each(dialects)('leak incidents on %s', (dialect) => {
     });
     expect([empty.status, empty.body.code]).toEqual([422, 'incident.scope_empty']);
   });
+
+  it("renews only the responsible party's own template view when it keeps one", async () => {
+    const bank = await registerRelyingParty(registry.app, { name: 'Own-view bank', ownTemplateView: true });
+    const enrolled = await client(registry.app)(bank.key)('POST', '/v1/persons', {
+      segment: 'moscow',
+      channel: 'bank_branch',
+      image: await livePhoto('kid', 0),
+      consents: ['transit_fare'],
+    });
+    expect(enrolled.status).toBe(201);
+    const others = async () =>
+      (await registry.store.db.selectFrom('templates').select('id').where('transform_view', '=', '').execute())
+        .map((t) => t.id)
+        .sort();
+    const before = await others();
+    const opened = await client(registry.app)(ADMIN_KEY)('POST', '/v1/incidents', {
+      responsible: { kind: 'relying_party', id: bank.id },
+      scope: { relyingPartyId: bank.id },
+      description: "The bank's enrolment tablets were stolen",
+      contact: 'security@bank.example',
+    });
+    expect(opened.status).toBe(201);
+    expect(opened.body).toMatchObject({
+      affectedCitizens: 1,
+      rekeyed: [{ segment: 'moscow', relyingPartyId: bank.id, transformVersion: 2, templatesMoved: 1 }],
+    });
+    expect(await others()).toEqual(before);
+  });
 });
