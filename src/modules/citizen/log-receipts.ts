@@ -21,13 +21,13 @@ export class LogReceipts {
   ) {}
 
   async of(auditEventId: string, kind: string): Promise<LogReceipt> {
-    await this.log.integrate();
+    // Integrates first: the record committed before this call has its leaf by the time the row is read.
+    const head = await this.log.latestHead();
     const row = await this.db
       .selectFrom('audit_events')
       .select(['at', 'leaf_index', 'leaf_hash'])
       .where('id', '=', auditEventId)
       .executeTakeFirstOrThrow();
-    const head = await this.log.latestHead();
     const included = head !== undefined && row.leaf_index !== null && row.leaf_index < head.treeSize;
     return {
       kind,

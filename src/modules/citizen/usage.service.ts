@@ -8,9 +8,12 @@ export type { SignedTreeHead };
 
 /** What the usage history needs of the transparency log. */
 export interface LogReader {
-  integrate(): Promise<unknown>;
+  /** Integrates what is waiting, then the latest signed head. */
   latestHead(): Promise<SignedTreeHead | undefined>;
-  inclusionProof(leafIndex: number, treeSize: number): Promise<{ readonly auditPath: readonly string[] }>;
+  inclusionProofs(
+    leafIndexes: readonly number[],
+    treeSize: number,
+  ): Promise<readonly { readonly leafIndex: number; readonly auditPath: readonly string[] }[]>;
 }
 
 /**
@@ -27,14 +30,22 @@ export class UsageService {
   ) {}
 
   async history(personId: string, filter: UsageFilter, limit: number, withProofs = true) {
-    await this.log.integrate();
+    // The head is taken after integrating, so every record committed before this call has its leaf.
     const head = await this.log.latestHead();
     const rows = await usageRepository.page(this.db, personId, filter, limit + 1);
     const page = rows.slice(0, limit);
-    const items = [];
-    for (const r of page) {
-      const proven = withProofs && head && r.leaf_index !== null && r.leaf_index < head.treeSize;
-      items.push({
+    const provable =
+      head && withProofs
+        ? page.flatMap((r) => (r.leaf_index !== null && r.leaf_index < head.treeSize ? [r.leaf_index] : []))
+        : [];
+    // One proof request for the page: the log is checked once, not once per item.
+    const paths = new Map<number, string[]>();
+    if (head && provable.length > 0) {
+      for (const p of await this.log.inclusionProofs(provable, head.treeSize)) paths.set(p.leafIndex, [...p.auditPath]);
+    }
+    const items = page.map((r) => {
+      const auditPath = r.leaf_index === null ? undefined : paths.get(r.leaf_index);
+      return {
         id: r.id,
         at: r.at,
         action: r.action,
@@ -47,14 +58,9 @@ export class UsageService {
         detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
         leafIndex: r.leaf_index,
         leafHash: r.leaf_hash,
-        inclusionProof: proven
-          ? {
-              treeSize: head.treeSize,
-              auditPath: [...(await this.log.inclusionProof(r.leaf_index!, head.treeSize)).auditPath],
-            }
-          : null,
-      });
-    }
+        inclusionProof: auditPath && head ? { treeSize: head.treeSize, auditPath } : null,
+      };
+    });
     const next = rows.length > limit ? page.at(-1)?.seq : undefined;
     return { items, treeHead: head ?? null, next: next === undefined ? null : String(next) };
   }

@@ -40,17 +40,4 @@ export const personsRepository = {
       .executeTakeFirst();
     return Number(r.numUpdatedRows) > 0;
   },
-
-  async setBirthDate(db: Kysely<Database>, id: string, birthDate: string | null): Promise<void> {
-    await db.updateTable('persons').set({ birth_date: birthDate }).where('id', '=', id).execute();
-  },
-
-  async countActive(db: Kysely<Database>): Promise<number> {
-    const r = await db
-      .selectFrom('persons')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('status', '=', 'active')
-      .executeTakeFirstOrThrow();
-    return Number(r.n);
-  },
 };
