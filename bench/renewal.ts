@@ -29,30 +29,18 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
+import { composeStoreServices } from '../src/composition.js';
 import { loadConfig, type Config } from '../src/config/config.js';
 import { openStore } from '../src/db/connection.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
-import { newKey, open, seal, bytesToVector, vectorToBytes } from '../src/keys/sealing.js';
-import { loadMasterKeyring } from '../src/keys/master-keyring.js';
-import { Matcher } from '../src/matcher/matcher.js';
+import { newKey, open, seal, bytesToVector, vectorToBytes } from '../src/modules/keys/sealing.js';
+import { loadMasterKeyring } from '../src/modules/keys/master-keyring.js';
 import { OrthogonalTransform } from '../src/matcher/orthogonal-transform.js';
-import { AccessService } from '../src/modules/access/access.service.js';
 import type { CallContext } from '../src/modules/access/principal.js';
-import { AuditService } from '../src/modules/audit/audit.service.js';
-import { IdempotencyService } from '../src/modules/idempotency/idempotency.service.js';
-import { DataKeys } from '../src/modules/keys/data-keys.js';
-import { SystemKeys } from '../src/modules/keys/system-keys.js';
-import { PrincipalsService } from '../src/modules/principals/principals.service.js';
-import { Pseudonyms } from '../src/modules/pseudonyms/pseudonyms.js';
-import { SegmentsService } from '../src/modules/segments/segments.service.js';
-import { TemplateGalleries, galleryOf } from '../src/modules/templates/galleries.js';
-import { PersonKeys } from '../src/modules/templates/person-keys.js';
-import { RenewalService } from '../src/modules/templates/renewal.service.js';
-import { SegmentTransforms } from '../src/modules/templates/segment-transforms.js';
-import { templateEventsRepository } from '../src/modules/templates/template-events.repository.js';
-import { TemplateVault, type SealedTemplate } from '../src/modules/templates/template-vault.js';
-import { templatesRepository } from '../src/modules/templates/templates.repository.js';
+import { galleryOf } from '../src/modules/templates/galleries.js';
+import type { PersonKeys } from '../src/modules/templates/person-keys.js';
+import type { SealedTemplate } from '../src/modules/templates/template-vault.js';
 import { isoNow, systemClock } from '../src/ports/clock.js';
 import { randomIds } from '../src/ports/ids.js';
 import { newTestStore, testDialects, type TestDialect } from '../test/stores.js';
@@ -186,36 +174,18 @@ say(
   `  one moved template without SQL (unwrap person key, open, apply, seal) p50/p99 ${transformFigures.movedTemplateCpuUs.p50}/${transformFigures.movedTemplateCpuUs.p99} µs: a ceiling of ${fmt(transformFigures.cpuCeilingTemplatesPerSecond)} templates/s on one core`,
 );
 
-/** The services a re-key needs, wired as src/composition.ts wires them (no engine, no HTTP). */
+/** The services a re-key needs, wired by src/composition.ts (no engine, no HTTP). */
 async function openServices(config: Config) {
-  const clock = systemClock;
-  const ids = randomIds;
   const store = openStore(config.database);
   const { db } = store;
   await migrateToLatest(db);
-  const keyring = loadMasterKeyring(config.keys);
-  const dataKeys = new DataKeys(db, keyring, clock);
-  await dataKeys.load();
-  const systemKeys = new SystemKeys(db, keyring, clock);
-  const audit = new AuditService(db, clock, ids);
-  const idempotency = new IdempotencyService(db, clock);
-  const pseudonyms = new Pseudonyms(db, systemKeys, clock);
-  await pseudonyms.load();
-  const access = new AccessService(db, audit, pseudonyms, clock);
-  const matcher = new Matcher();
-  const personKeys = new PersonKeys(db, dataKeys, clock);
-  const transforms = new SegmentTransforms(db, dataKeys, clock);
-  const vault = new TemplateVault(db, dataKeys, personKeys, transforms, ids, clock);
-  const galleries = new TemplateGalleries(matcher, transforms);
-  const segments = new SegmentsService(db, dataKeys, audit, clock);
-  const principals = new PrincipalsService(db, audit, idempotency, clock, ids);
-  await segments.ensure(config.registry.segments);
-  await principals.bootstrapAdmin(ADMIN_KEY);
-  const principal = await principals.authenticate(ADMIN_KEY);
+  const core = await composeStoreServices(db, loadMasterKeyring(config.keys), systemClock, randomIds);
+  await core.segments.ensure(config.registry.segments);
+  await core.principals.bootstrapAdmin(ADMIN_KEY);
+  const principal = await core.principals.authenticate(ADMIN_KEY);
   if (!principal) throw new Error('no bootstrap administrator');
-  const admin: CallContext = { principal, requestId: ids.next('req') };
-  const renewal = new RenewalService(db, matcher, transforms, vault, segments, access, audit);
-  return { store, db, dataKeys, matcher, personKeys, transforms, vault, galleries, renewal, admin };
+  const admin: CallContext = { principal, requestId: randomIds.next('req') };
+  return { ...core, store, db, admin };
 }
 type Services = Awaited<ReturnType<typeof openServices>>;
 
@@ -268,7 +238,7 @@ async function enrolSynthetic(s: Services, segmentId: string, raws: readonly Flo
           })),
         )
         .execute();
-      await templateEventsRepository.append(
+      await s.repos.templateEvents.append(
         tx,
         batch.map(({ personId, sealed }) => ({
           kind: 'added' as const,
@@ -326,7 +296,7 @@ async function storeLegacy(s: Services, segmentId: string, raws: readonly Float3
           })),
         )
         .execute();
-      await templateEventsRepository.append(
+      await s.repos.templateEvents.append(
         tx,
         batch.map(({ personId, templateId }) => ({
           kind: 'added' as const,
@@ -486,7 +456,7 @@ async function benchStore(dialect: TestDialect) {
 
     // How the page query itself behaves: every row pending (a fresh version number) against none pending.
     const pageQuery = (version: number) =>
-      timeEachAsync(5, () => templatesRepository.pendingForTransform(s.db, MOSCOW, version, '', 1000));
+      timeEachAsync(5, () => s.repos.templates.pendingForTransform(MOSCOW, version, '', 1000));
     const pageQueryAllPendingMs = quantile(await pageQuery(rekey.transformVersion + 1), 0.5);
     const pageQueryNonePendingMs = quantile(await pageQuery(rekey.transformVersion), 0.5);
 
@@ -694,12 +664,12 @@ function instrumentMove(s: Services) {
       else delete slots[method];
     });
   };
-  wrap(templatesRepository, 'pendingForTransform', 'page query');
+  wrap(s.repos.templates, 'pendingForTransform', 'page query');
   wrap(s.personKeys, 'ofMany', 'person key select+unwrap');
   wrap(s.personKeys, 'insertMany', 'person key insert');
-  wrap(templatesRepository, 'deleteMany', 'template delete');
-  wrap(templatesRepository, 'insertMany', 'template insert');
-  wrap(templateEventsRepository, 'append', 'events insert');
+  wrap(s.repos.templates, 'deleteMany', 'template delete');
+  wrap(s.repos.templates, 'insertMany', 'template insert');
+  wrap(s.repos.templateEvents, 'append', 'events insert');
   wrap(s.transforms, 'require', 'transform build/lookup');
   return {
     stop(totalMs: number, templates: number, more: Record<string, number> = {}): Record<string, number> {

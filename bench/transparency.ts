@@ -2,7 +2,7 @@
  * Transparency log figures:
  *   npm run bench:transparency -- [--n 100000] [--json]
  *
- * 1. The Merkle tree alone (src/transparency/merkle.ts) at N leaves: appends per second, memory per leaf, and the
+ * 1. The Merkle tree alone (src/modules/transparency/merkle.ts) at N leaves: appends per second, memory per leaf, and the
  *    time of a root, an inclusion proof, a consistency proof and their RFC 9162 verifications.
  * 2. Per store (SQLite, and PostgreSQL when reachable, as the tests decide): N synthetic audit records inserted,
  *    then integrated by TransparencyLog.integrate() (leaves per second, person references, leaf hashes, signed
@@ -16,15 +16,17 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
 import { openStore } from '../src/db/connection.js';
+import { createTransactor } from '../src/db/executor.js';
 import { migrateToLatest } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
-import { loadMasterKeyring } from '../src/keys/master-keyring.js';
+import { loadMasterKeyring } from '../src/modules/keys/master-keyring.js';
 import { SystemKeys } from '../src/modules/keys/system-keys.js';
 import { verifyLog } from '../src/modules/transparency/log-verifier.js';
 import { TransparencyLog } from '../src/modules/transparency/transparency.service.js';
 import { systemClock } from '../src/ports/clock.js';
 import { randomId } from '../src/ports/ids.js';
-import { MerkleTree, leafHash, verifyConsistency, verifyInclusion } from '../src/transparency/merkle.js';
+import { createRepositories } from '../src/repositories.js';
+import { MerkleTree, leafHash, verifyConsistency, verifyInclusion } from '../src/modules/transparency/merkle.js';
 import { newTestStore, testDialects } from '../test/stores.js';
 import type { Insertable, Kysely } from 'kysely';
 
@@ -150,8 +152,10 @@ for (const dialect of await testDialects()) {
   const store = openStore(config.database);
   try {
     await migrateToLatest(store.db);
-    const systemKeys = new SystemKeys(store.db, loadMasterKeyring(config.keys), systemClock);
-    const log = new TransparencyLog(store.db, systemKeys, systemClock);
+    const repos = createRepositories(store.db);
+    const transactions = createTransactor(store.db);
+    const systemKeys = new SystemKeys(repos.systemKeys, loadMasterKeyring(config.keys), systemClock);
+    const log = new TransparencyLog(repos.transparency, transactions, systemKeys, systemClock);
     await systemKeys.signingKey('transparency-log');
     await systemKeys.secret('audit-person-ref');
 
@@ -171,12 +175,12 @@ for (const dialect of await testDialects()) {
     const size = n + 100;
     const inclusionMs = await timeEachAsync(500, () => log.inclusionProof(pick(size)));
     const consistencyMs = await timeEachAsync(500, () => log.consistencyProof(1 + pick(size - 1)));
-    const cold = new TransparencyLog(store.db, systemKeys, systemClock);
+    const cold = new TransparencyLog(repos.transparency, transactions, systemKeys, systemClock);
     t = performance.now();
     await cold.inclusionProof(0);
     const coldMs = performance.now() - t;
     t = performance.now();
-    const verification = await verifyLog(store.db, systemKeys);
+    const verification = await verifyLog(repos.transparency, systemKeys);
     const verifyMs = performance.now() - t;
     if (!verification.ok) throw new Error(`verification failed: ${JSON.stringify(verification.tampered)}`);
 

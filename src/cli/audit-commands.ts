@@ -2,10 +2,11 @@ import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { openStore } from '../db/connection.js';
-import { loadMasterKeyring } from '../keys/master-keyring.js';
+import { loadMasterKeyring } from '../modules/keys/master-keyring.js';
 import { SystemKeys } from '../modules/keys/system-keys.js';
 import { verifyLog, type LogVerification } from '../modules/transparency/log-verifier.js';
 import { systemClock } from '../ports/clock.js';
+import { createRepositories } from '../repositories.js';
 
 /** Exit statuses of `oblik audit verify`: verified, tampered, could not verify (configuration or store). */
 export const VERIFY_OK = 0;
@@ -44,7 +45,8 @@ export async function runAuditVerify(
   let report: LogVerification;
   try {
     const keyring = loadMasterKeyring(config.keys);
-    report = await verifyLog(store.db, new SystemKeys(store.db, keyring, systemClock));
+    const repos = createRepositories(store.db);
+    report = await verifyLog(repos.transparency, new SystemKeys(repos.systemKeys, keyring, systemClock));
   } catch (e) {
     print(`cannot verify: ${e instanceof Error ? e.message : String(e)}`);
     return VERIFY_FAILED;

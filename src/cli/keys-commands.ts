@@ -1,17 +1,12 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
+import { composeStoreServices } from '../composition.js';
 import { openStore } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
-import { loadMasterKeyring, pruneKeyFile, rotateKeyFile } from '../keys/master-keyring.js';
-import { newKey } from '../keys/sealing.js';
-import { systemClock } from '../ports/clock.js';
-import { DataKeys } from '../modules/keys/data-keys.js';
-import { SystemKeys } from '../modules/keys/system-keys.js';
 import { readKeyStatus } from '../modules/keys/keys.service.js';
-import { PrincipalsService } from '../modules/principals/principals.service.js';
-import { AuditService } from '../modules/audit/audit.service.js';
-import { IdempotencyService } from '../modules/idempotency/idempotency.service.js';
-import { segmentRewrap } from '../modules/templates/segment-rewrap.js';
+import { loadMasterKeyring, pruneKeyFile, rotateKeyFile, type MasterKeyring } from '../modules/keys/master-keyring.js';
+import { newKey } from '../modules/keys/sealing.js';
+import { systemClock } from '../ports/clock.js';
 import { randomIds } from '../ports/ids.js';
 
 /**
@@ -27,8 +22,8 @@ export function keysCommands(program: Command, config: Config): void {
     .option('--json', 'print one JSON object')
     .description('data key versions per segment, their master key, and the templates each seals')
     .action(async (opts: { json?: boolean }) => {
-      await withStore(config, async ({ db, keyring }) => {
-        const status = (await readKeyStatus(db)).map((k) => ({
+      await withStore(config, async ({ keyring, repos }) => {
+        const status = (await readKeyStatus(repos)).map((k) => ({
           ...k,
           masterKeyAvailable: keyring.byId(k.masterKeyId) !== undefined,
         }));
@@ -45,9 +40,9 @@ export function keysCommands(program: Command, config: Config): void {
     .requiredOption('--segment <id>', 'the segment whose data key to rotate')
     .description('make a fresh data key active for a segment and re-wrap its person keys and transform seeds under it')
     .action(async (opts: { segment: string }) => {
-      await withStore(config, async ({ db, dataKeys }) => {
+      await withStore(config, async ({ dataKeys, rewrap }) => {
         const version = await dataKeys.rotate(opts.segment);
-        const moved = await segmentRewrap(db, dataKeys, systemClock)(opts.segment);
+        const moved = await rewrap(opts.segment);
         console.log(`segment ${opts.segment}: data key v${version} active; ${moved} person keys and seeds re-wrapped`);
       });
     });
@@ -65,9 +60,9 @@ export function keysCommands(program: Command, config: Config): void {
         process.exit(2);
       }
       const { id } = rotateKeyFile(config.keys.keyFile);
-      await withStore(config, async ({ db, keyring, dataKeys }) => {
+      await withStore(config, async ({ dataKeys, systemKeys }) => {
         const n = await dataKeys.rewrapAll();
-        const s = await new SystemKeys(db, keyring, systemClock).rewrapAll();
+        const s = await systemKeys.rewrapAll();
         console.log(`master key ${id} active; ${n} data keys and ${s} system keys re-wrapped`);
       });
       pruneKeyFile(config.keys.keyFile);
@@ -77,9 +72,9 @@ export function keysCommands(program: Command, config: Config): void {
     .command('rewrap')
     .description('re-wrap every data key and system key under the active master key (after changing OBLIK_MASTER_KEY)')
     .action(async () => {
-      await withStore(config, async ({ db, keyring, dataKeys }) => {
+      await withStore(config, async ({ dataKeys, systemKeys }) => {
         const n = await dataKeys.rewrapAll();
-        const s = await new SystemKeys(db, keyring, systemClock).rewrapAll();
+        const s = await systemKeys.rewrapAll();
         console.log(`${n} data keys and ${s} system keys re-wrapped`);
       });
     });
@@ -96,36 +91,23 @@ export function keysCommands(program: Command, config: Config): void {
     .option('--name <name>', 'who the key is for', 'administrator')
     .description('issue an administrator API key on the local store (shown once)')
     .action(async (opts: { name: string }) => {
-      await withStore(config, async ({ db }) => {
-        const audit = new AuditService(db, systemClock, randomIds);
-        const principals = new PrincipalsService(
-          db,
-          audit,
-          new IdempotencyService(db, systemClock),
-          systemClock,
-          randomIds,
-        );
+      await withStore(config, async ({ principals }) => {
         const { id, apiKey } = await principals.issueAdmin(opts.name);
         console.log(`administrator ${id}; API key (shown once):\n${apiKey}`);
       });
     });
 }
 
+/** The key tools work on the store's services as the server wires them (src/composition.ts), without an engine. */
 async function withStore(
   config: Config,
-  work: (deps: {
-    db: ReturnType<typeof openStore>['db'];
-    keyring: ReturnType<typeof loadMasterKeyring>;
-    dataKeys: DataKeys;
-  }) => Promise<void>,
+  work: (services: Awaited<ReturnType<typeof composeStoreServices>> & { keyring: MasterKeyring }) => Promise<void>,
 ): Promise<void> {
   const store = openStore(config.database);
   try {
     await migrateToLatest(store.db);
     const keyring = loadMasterKeyring(config.keys);
-    const dataKeys = new DataKeys(store.db, keyring, systemClock);
-    await dataKeys.load();
-    await work({ db: store.db, keyring, dataKeys });
+    await work({ ...(await composeStoreServices(store.db, keyring, systemClock, randomIds)), keyring });
   } finally {
     await store.close();
   }

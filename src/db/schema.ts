@@ -276,7 +276,7 @@ export interface AuditEventTable {
   leaf_index: number | null;
 }
 
-/** A signed tree head of the transparency log (src/transparency/tree-head.ts). */
+/** A signed tree head of the transparency log (src/modules/transparency/tree-head.ts). */
 export interface TreeHeadTable {
   tree_size: number;
   root_hash: string;

@@ -9,7 +9,7 @@ import {
   validatorCompiler,
 } from 'fastify-type-provider-zod';
 import { AppError } from '../errors/app-error.js';
-import type { CitizenSession } from '../modules/citizen/citizen-sessions.js';
+import type { CitizenSession } from '../modules/citizen/citizen-sessions.service.js';
 import type { Principal } from '../modules/access/principal.js';
 import { randomId } from '../ports/ids.js';
 import { bearerKey } from './call-context.js';

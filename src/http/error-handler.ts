@@ -1,9 +1,11 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { constraintError } from '../db/constraint-errors.js';
 import { AppError, errorStatus, type ErrorCode } from '../errors/app-error.js';
 
 /**
- * The one place errors become responses. `AppError` → its status and `{ code, message, data }`; schema
+ * The one place errors become responses. `AppError` → its status and `{ code, message, data }`; a violated
+ * constraint the table in src/db/constraint-errors.ts lists → its error (409/422); schema
  * failures → 400 `request.invalid` listing the bad fields; Fastify's own refusals (malformed JSON, body too
  * large, unsupported media type) → their stable codes; a store or engine outage → 503; anything else → 500
  * with the request id and no internals.
@@ -42,6 +44,8 @@ export interface ErrorBody {
 
 export function toErrorBody(error: unknown, requestId: string): { status: number; body: ErrorBody } {
   if (error instanceof AppError) return { status: error.status, body: error.toJSON() };
+  const refused = constraintError(error);
+  if (refused) return { status: refused.status, body: refused.toJSON() };
   if (hasZodFastifySchemaValidationErrors(error)) {
     const fields = error.validation.map((v) => ({
       field: `${error.validationContext ?? 'body'}${v.instancePath.replaceAll('/', '.')}`,

@@ -1,9 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
-import { newKey } from '../../src/keys/sealing.js';
-import { PersonKeys } from '../../src/modules/templates/person-keys.js';
-import { systemClock } from '../../src/ports/clock.js';
+import { newKey } from '../../src/modules/keys/sealing.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
 import { ADMIN_KEY, b64, client, newEnrolment, registerRelyingParty, startTestRegistry } from '../registry.js';
@@ -96,7 +94,7 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
     const v = registry.services.vault;
     const opened = await v.open(row);
     expect(opened).toHaveLength(512);
-    const key = await new PersonKeys(db, registry.services.dataKeys, systemClock).of(row.person_id);
+    const key = await registry.services.personKeys.of(row.person_id);
     await expect(v.open({ ...row, person_id: 'psn_someoneelse' }, key)).rejects.toThrow(/authentication/);
     // Another person's row has no key of its own to open this ciphertext with.
     expect(await v.open({ ...row, person_id: 'psn_someoneelse' })).toBeUndefined();

@@ -50,7 +50,7 @@ describe('the matcher change feed', () => {
     await db.deleteFrom('template_events').where('seq', '=', 2).execute();
     let now = Date.parse('2026-11-23T12:00:00Z');
     const matcher = new Matcher();
-    const sync = new MatcherSync(db, matcher, registry.services.vault, {
+    const sync = new MatcherSync(registry.repositories, matcher, registry.services.vault, {
       now: () => new Date(now),
     });
     await sync.catchUp();
@@ -88,7 +88,7 @@ describe('the matcher change feed', () => {
   it('shares concurrent catch-ups and loses no event committed before a call', async () => {
     const { db } = registry.store;
     const matcher = new Matcher();
-    const sync = new MatcherSync(db, matcher, registry.services.vault, {
+    const sync = new MatcherSync(registry.repositories, matcher, registry.services.vault, {
       now: () => new Date(),
     });
     await Promise.all([sync.catchUp(), sync.catchUp(), sync.catchUp()]);

@@ -4,10 +4,12 @@ import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import { buildRegistry, type Registry } from '../../src/composition.js';
 import { loadConfig } from '../../src/config/config.js';
 import { openStore } from '../../src/db/connection.js';
+import { createTransactor } from '../../src/db/executor.js';
 import { migrations } from '../../src/db/migrations/index.js';
-import { loadMasterKeyring } from '../../src/keys/master-keyring.js';
-import { seal, vectorToBytes } from '../../src/keys/sealing.js';
+import { loadMasterKeyring } from '../../src/modules/keys/master-keyring.js';
+import { seal, vectorToBytes } from '../../src/modules/keys/sealing.js';
 import { DataKeys } from '../../src/modules/keys/data-keys.js';
+import { createSegmentKeysRepository } from '../../src/modules/keys/segment-keys.repository.js';
 import { hashApiKey } from '../../src/modules/principals/api-key.js';
 import { FEDERAL_SEGMENT } from '../../src/modules/segments/segment-id.js';
 import { systemClock } from '../../src/ports/clock.js';
@@ -154,7 +156,12 @@ describe.each(dialects)('upgrade from the previous release on %s', (dialect) => 
       expect(migrated.results?.map((r) => r.migrationName)).toEqual([PREVIOUS_RELEASE]);
 
       const db = old.db as unknown as Kysely<PreviousRelease>;
-      const dataKeys = new DataKeys(old.db, loadMasterKeyring(config().keys), systemClock);
+      const dataKeys = new DataKeys(
+        createSegmentKeysRepository(old.db),
+        createTransactor(old.db),
+        loadMasterKeyring(config().keys),
+        systemClock,
+      );
       const at = new Date(Date.now() - 86_400_000).toISOString();
       // Start-up of the previous release: the federal segment and the configured one, each with data key v1.
       for (const s of [FEDERAL_SEGMENT, { id: 'moscow', name: 'Moscow' }]) {

@@ -65,7 +65,8 @@ describe.each(dialects)('oblik audit verify on %s', (dialect) => {
   let registry: Registry;
   let store: TestStore;
   let env: Record<string, string>;
-  const verify = (): Promise<LogVerification> => verifyLog(registry.store.db, registry.services.systemKeys);
+  const verify = (): Promise<LogVerification> =>
+    verifyLog(registry.repositories.transparency, registry.services.systemKeys);
 
   beforeAll(async () => {
     engine = await startTestEngine();

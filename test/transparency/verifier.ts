@@ -2,7 +2,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 
 /**
  * An independent verifier for the tests, written from the README and RFC 9162 alone (it shares no code with
- * src/transparency): what a citizen or a monitor would write to check the published log.
+ * src/modules/transparency): what a citizen or a monitor would write to check the published log.
  */
 const sha256 = (...parts: Uint8Array[]) => {
   const h = createHash('sha256');

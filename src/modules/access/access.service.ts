@@ -1,11 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { AuditFact, AuditService } from '../audit/audit.service.js';
-import { consentRepository } from '../consent/consent.repository.js';
+import type { PersonRow, Repositories } from '../../repositories.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
-import { personsRepository, type PersonRow } from '../persons/persons.repository.js';
 import { consentAllows, operatorMay, relyingPartyMay, relyingPartyMayUse, type Decision } from './access-policy.js';
 import type { CallContext } from './principal.js';
 import type { Purpose } from './purposes.js';
@@ -21,7 +18,7 @@ type RefusalContext = Pick<AuditFact, 'action' | 'purpose' | 'segmentId' | 'pers
  */
 export class AccessService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Pick<Repositories, 'persons' | 'consent'>,
     private readonly audit: AuditService,
     private readonly pseudonyms: Pseudonyms,
     private readonly clock: Clock,
@@ -57,7 +54,7 @@ export class AccessService {
     const fact = { action: 'verification', purpose } as const;
     await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'verify', purpose), fact);
     const person = await this.personKnownTo(ctx, pseudonym);
-    const state = (await consentRepository.stateOf(this.db, [person.id])).get(person.id);
+    const state = (await this.repos.consent.stateOf([person.id])).get(person.id);
     await this.enforce(ctx, consentAllows(state, this.use(ctx, purpose)), {
       ...fact,
       personId: person.id,
@@ -77,7 +74,7 @@ export class AccessService {
       await this.enforce(ctx, relyingPartyMay(ctx.principal, 'identify', segmentId, purpose), fact);
       return [segmentId];
     }
-    const guests = await consentRepository.guestSegments(this.db, ctx.principal.id, purpose);
+    const guests = await this.repos.consent.guestSegments(ctx.principal.id, purpose);
     return [...new Set([...ctx.principal.segments, ...guests])];
   }
 
@@ -86,7 +83,7 @@ export class AccessService {
    * store is asked, not the matcher, so a person erased or a grant revoked a moment ago is never returned.
    */
   async admissibleCandidates(ctx: CallContext, personIds: readonly string[], purpose: Purpose): Promise<Set<string>> {
-    const states = await consentRepository.stateOf(this.db, personIds);
+    const states = await this.repos.consent.stateOf(personIds);
     const use = this.use(ctx, purpose);
     return new Set(personIds.filter((id) => consentAllows(states.get(id), use).allowed));
   }
@@ -103,8 +100,8 @@ export class AccessService {
   ): Promise<PersonRow> {
     await this.enforce(ctx, operatorMay(ctx.principal), { action, personId });
     const person = options.erasedToo
-      ? await personsRepository.findOpen(this.db, personId)
-      : await personsRepository.findActive(this.db, personId);
+      ? await this.repos.persons.findOpen(personId)
+      : await this.repos.persons.findActive(personId);
     if (!person) throw new AppError('person.not_found', `no person ${personId}`, { personId });
     await this.enforce(ctx, operatorMay(ctx.principal, person.segment_id), {
       action,
@@ -135,7 +132,7 @@ export class AccessService {
   }
 
   private async activePerson(personId: string | undefined, asNamed = personId): Promise<PersonRow> {
-    const person = personId === undefined ? undefined : await personsRepository.findActive(this.db, personId);
+    const person = personId === undefined ? undefined : await this.repos.persons.findActive(personId);
     if (!person) throw new AppError('person.not_found', `no person ${asNamed}`, { personId: asNamed });
     return person;
   }

@@ -1,11 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Transactor } from '../../db/executor.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { AccessService } from '../access/access.service.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { adjudicationsRepository, type AdjudicationRow } from './adjudications.repository.js';
+import type { AdjudicationRow, AdjudicationsRepository } from './adjudications.repository.js';
 
 export interface Adjudication {
   readonly id: string;
@@ -29,7 +28,8 @@ export interface Adjudication {
  */
 export class AdjudicationsService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly adjudications: AdjudicationsRepository,
+    private readonly transactions: Transactor,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -38,8 +38,7 @@ export class AdjudicationsService {
   async list(ctx: CallContext, status: AdjudicationRow['status'] | undefined, limit: number): Promise<Adjudication[]> {
     await this.access.authoriseOperator(ctx, 'adjudication.list');
     const segments = ctx.principal.role === 'admin' ? undefined : ctx.principal.segments;
-    const rows = await adjudicationsRepository.list(
-      this.db,
+    const rows = await this.adjudications.list(
       { ...(segments ? { segments } : {}), ...(status ? { status } : {}) },
       limit,
     );
@@ -51,12 +50,12 @@ export class AdjudicationsService {
     id: string,
     input: { decision: 'same_person' | 'different_people'; note?: string | undefined },
   ): Promise<Adjudication> {
-    const row = await adjudicationsRepository.find(this.db, id);
+    const row = await this.adjudications.find(id);
     if (!row) throw new AppError('adjudication.not_found', `no adjudication ${id}`, { id });
     await this.access.authoriseOperator(ctx, 'adjudication.resolve', row.segment_id);
     const at = isoNow(this.clock);
-    await this.db.transaction().execute(async (tx) => {
-      const done = await adjudicationsRepository.resolve(tx, id, {
+    await this.transactions.transaction(async (tx) => {
+      const done = await this.adjudications.resolve(tx, id, {
         status: input.decision,
         note: input.note ?? null,
         by: ctx.principal.id,

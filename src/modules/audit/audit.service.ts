@@ -1,11 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Transactor, Tx } from '../../db/executor.js';
 import { assertThat } from '../../errors/app-error.js';
 import { adminOnly } from '../access/access-policy.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
 import type { CallContext } from '../access/principal.js';
-import { auditRepository, type AuditEventRow } from './audit.repository.js';
+import type { AuditEventRow, AuditRepository } from './audit.repository.js';
 
 /** Every kind of audited action (the `action` column; part of the published log's format). */
 export const AUDIT_ACTIONS = [
@@ -58,15 +57,16 @@ export interface AuditFact {
  */
 export class AuditService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly events: AuditRepository,
+    private readonly transactions: Transactor,
     private readonly clock: Clock,
     private readonly ids: IdSource,
   ) {}
 
   /** Appends the record in the effect's transaction; returns its id (its leaf is found by it once integrated). */
-  async record(tx: Kysely<Database>, ctx: CallContext, fact: AuditFact): Promise<string> {
+  async record(tx: Tx, ctx: CallContext, fact: AuditFact): Promise<string> {
     const id = this.ids.next('evt');
-    await auditRepository.append(tx, {
+    await this.events.append(tx, {
       id,
       at: isoNow(this.clock),
       actor_id: ctx.principal.id,
@@ -86,7 +86,7 @@ export class AuditService {
 
   /** A record with no other effect (a refused request), in its own transaction. */
   recordAlone(ctx: CallContext, fact: AuditFact): Promise<string> {
-    return this.db.transaction().execute((tx) => this.record(tx, ctx, fact));
+    return this.transactions.transaction((tx) => this.record(tx, ctx, fact));
   }
 
   async list(
@@ -95,7 +95,7 @@ export class AuditService {
     limit: number,
   ) {
     assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator reads the audit trail');
-    return auditRepository.list(this.db, filter, limit).then((rows) => rows.map(toAuditEvent));
+    return this.events.list(filter, limit).then((rows) => rows.map(toAuditEvent));
   }
 }
 

@@ -2,19 +2,18 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { errors, Id, Purpose } from '../../http/schemas.js';
-import type { CitizenAccountService } from './citizen-account.service.js';
 import type { CitizenConsentsService } from './citizen-consents.service.js';
-import { citizen, citizenCall, citizenSecurity, sessionOf } from './citizen-session.js';
+import { citizen, citizenCall, citizenSecurity, sessionOf } from './citizen-request.js';
 import { Consent, ForPerson, Lock, Receipt, TreeHead, UsageItem } from './citizen.schemas.js';
-import type { UsageService } from './usage.service.js';
+import type { CitizenRecordsService } from './citizen-records.service.js';
 
 /** Consents, locks and the usage history: what a citizen decides and what they can check. */
 export function citizenConsentRoutes(
   app: FastifyInstance,
-  services: { consents: CitizenConsentsService; account: CitizenAccountService; usage: UsageService },
+  services: { consents: CitizenConsentsService; records: CitizenRecordsService },
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { consents, account, usage } = services;
+  const { consents, records } = services;
   const tags = ['citizen'];
   r.get(
     '/v1/citizen/consents',
@@ -174,9 +173,9 @@ export function citizenConsentRoutes(
     },
     async (req) => {
       const q = req.query;
-      const subject = await account.subjectId(sessionOf(req), q.personId);
-      return usage.history(
-        subject,
+      return records.usage(
+        sessionOf(req),
+        q.personId,
         {
           action: q.action,
           purpose: q.purpose,

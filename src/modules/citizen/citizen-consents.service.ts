@@ -1,17 +1,15 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Tx } from '../../db/executor.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { mayGrant } from '../consent/consent-policy.js';
 import { grantRefused } from '../consent/grant-refused.js';
-import { consentRepository } from '../consent/consent.repository.js';
 import { toConsent, toLock } from '../persons/person-record.js';
-import { principalsRepository } from '../principals/principals.repository.js';
+import type { Repositories } from '../../repositories.js';
 import type { CallContext } from '../access/principal.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
-import type { CitizenSession } from './citizen-sessions.js';
+import type { CitizenSession } from './citizen-sessions.service.js';
 import type { CitizenSubjects } from './citizen-subjects.js';
 import type { LogReceipt, LogReceipts } from './log-receipts.js';
 
@@ -29,7 +27,7 @@ export interface CitizenCall {
  */
 export class CitizenConsentsService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Pick<Repositories, 'consent' | 'principals'>,
     private readonly subjects: CitizenSubjects,
     private readonly audit: AuditService,
     private readonly receipts: LogReceipts,
@@ -41,7 +39,7 @@ export class CitizenConsentsService {
   async list(session: CitizenSession, personId?: string) {
     const { person } = await this.subjects.resolve(session, personId);
     const now = isoNow(this.clock);
-    return (await consentRepository.listGrants(this.db, person.id)).map((g) => toConsent(g, now));
+    return (await this.repos.consent.listGrants(person.id)).map((g) => toConsent(g, now));
   }
 
   async grant(
@@ -59,7 +57,7 @@ export class CitizenConsentsService {
       if (person.status !== 'active') {
         throw new AppError('citizen.biometrics_erased', 'there are no biometrics to consent to any use of');
       }
-      const party = await principalsRepository.find(this.db, input.relyingPartyId);
+      const party = await this.repos.principals.find(input.relyingPartyId);
       if (party?.role !== 'relying_party' || party.revoked_at !== null) {
         throw new AppError('relying_party.not_found', `no relying party ${input.relyingPartyId}`);
       }
@@ -88,16 +86,16 @@ export class CitizenConsentsService {
         revoked_at: null,
         revoked_by: null,
       };
-      return async (tx: Kysely<Database>) => {
+      return async (tx: Tx) => {
         // One live grant per party and purpose: a new one (a changed expiry or scope, or a repeated request)
         // replaces the old, so a single revocation always ends the party's access.
-        const superseded = await consentRepository.revokeFor(
+        const superseded = await this.repos.consent.revokeFor(
           tx,
           { personId: person.id, relyingPartyId: party.id, purpose: input.purpose },
           now,
           `superseded:${id}`,
         );
-        await consentRepository.insertGrant(tx, row);
+        await this.repos.consent.insertGrant(tx, row);
         const eventId = await this.audit.record(tx, ctx, {
           action: 'consent.grant',
           result: 'granted',
@@ -120,14 +118,14 @@ export class CitizenConsentsService {
 
   async revoke({ session, ctx }: CitizenCall, consentId: string) {
     return this.once(ctx, 200, 'consent.revoked', async () => {
-      const grant = await consentRepository.findGrant(this.db, consentId);
+      const grant = await this.repos.consent.findGrant(consentId);
       if (!grant) throw new AppError('consent.not_found', `no consent ${consentId}`);
       const { person } = await this.subjects.resolve(session, grant.person_id).catch(() => {
         throw new AppError('consent.not_found', `no consent ${consentId}`);
       });
       const now = isoNow(this.clock);
-      return async (tx: Kysely<Database>) => {
-        if (!(await consentRepository.revokeGrant(tx, consentId, now, session.personId))) {
+      return async (tx: Tx) => {
+        if (!(await this.repos.consent.revokeGrant(tx, consentId, now, session.personId))) {
           throw new AppError('consent.not_found', `consent ${consentId} is already revoked`);
         }
         const eventId = await this.audit.record(tx, ctx, {
@@ -147,7 +145,7 @@ export class CitizenConsentsService {
   async locks(session: CitizenSession, personId?: string) {
     const { person } = await this.subjects.resolve(session, personId);
     const now = isoNow(this.clock);
-    return (await consentRepository.listLocks(this.db, person.id)).map((l) => toLock(l, now));
+    return (await this.repos.consent.listLocks(person.id)).map((l) => toLock(l, now));
   }
 
   /** Locks all biometric use (no purpose) or one purpose: matches then behave as without consent. */
@@ -164,8 +162,8 @@ export class CitizenConsentsService {
         unlocked_until: null,
         removed_at: null,
       };
-      return async (tx: Kysely<Database>) => {
-        await consentRepository.insertLock(tx, row);
+      return async (tx: Tx) => {
+        await this.repos.consent.insertLock(tx, row);
         const eventId = await this.audit.record(tx, ctx, {
           action: 'lock.add',
           result: 'locked',
@@ -182,7 +180,7 @@ export class CitizenConsentsService {
   /** Removes a lock, or with `minutes` lifts it only for that long (it holds again afterwards). */
   async unlock({ session, ctx }: CitizenCall, lockId: string, minutes?: number) {
     return this.once(ctx, 200, 'lock.changed', async () => {
-      const lock = await consentRepository.findLock(this.db, lockId);
+      const lock = await this.repos.consent.findLock(lockId);
       if (!lock) throw new AppError('lock.not_found', `no lock ${lockId}`);
       const { person } = await this.subjects.resolve(session, lock.person_id).catch(() => {
         throw new AppError('lock.not_found', `no lock ${lockId}`);
@@ -192,8 +190,8 @@ export class CitizenConsentsService {
         minutes === undefined
           ? { removed_at: now.toISOString() }
           : { unlocked_until: new Date(now.getTime() + minutes * 60_000).toISOString() };
-      return async (tx: Kysely<Database>) => {
-        if (!(await consentRepository.updateLock(tx, lockId, change))) {
+      return async (tx: Tx) => {
+        if (!(await this.repos.consent.updateLock(tx, lockId, change))) {
           throw new AppError('lock.not_found', `lock ${lockId} is already removed`);
         }
         const eventId = await this.audit.record(tx, ctx, {
@@ -218,7 +216,7 @@ export class CitizenConsentsService {
     ctx: CallContext,
     status: number,
     kind: string,
-    prepare: () => Promise<(tx: Kysely<Database>) => Promise<{ answer: T; eventId: string }>>,
+    prepare: () => Promise<(tx: Tx) => Promise<{ answer: T; eventId: string }>>,
   ): Promise<T & { receipt: LogReceipt }> {
     const done =
       (await this.idempotency.replay<{ answer: T; eventId: string }>(ctx)) ??

@@ -1,12 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import { mayActFor, type Actor, type AgeRules } from '../consent/consent-policy.js';
-import { consentRepository } from '../consent/consent.repository.js';
-import { personsRepository, type PersonRow } from '../persons/persons.repository.js';
-import { ageRulesOf, segmentsRepository } from '../segments/segments.repository.js';
-import type { CitizenSession } from './citizen-sessions.js';
+import type { PersonRow, Repositories } from '../../repositories.js';
+import type { CitizenSession } from './citizen-sessions.service.js';
 
 /** Whose data a citizen call acts on, and in what capacity. */
 export interface Subject {
@@ -21,17 +17,17 @@ export interface Subject {
  */
 export class CitizenSubjects {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Pick<Repositories, 'persons' | 'segments' | 'consent'>,
     private readonly clock: Clock,
   ) {}
 
   async resolve(session: CitizenSession, personId?: string): Promise<Subject> {
     const id = personId ?? session.personId;
-    const person = await personsRepository.findOpen(this.db, id);
+    const person = await this.repos.persons.findOpen(id);
     if (!person) throw notAllowed(id);
-    const rules = ageRulesOf((await segmentsRepository.find(this.db, person.segment_id))!);
+    const rules = (await this.repos.segments.rulesOf(person.segment_id))!;
     if (id === session.personId) return { person, actor: 'self', rules };
-    const guardian = await consentRepository.isGuardian(this.db, id, session.personId);
+    const guardian = await this.repos.consent.isGuardian(id, session.personId);
     if (!guardian || !mayActFor('guardian', { birthDate: person.birth_date, rules }, isoNow(this.clock))) {
       throw notAllowed(id);
     }

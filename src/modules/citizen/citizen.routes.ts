@@ -4,17 +4,18 @@ import { z } from 'zod';
 import { imageBytes } from '../../http/image-body.js';
 import { errors, Id, ImageField } from '../../http/schemas.js';
 import type { CitizenAccountService } from './citizen-account.service.js';
-import { citizen, citizenSecurity, sessionOf } from './citizen-session.js';
-import type { CitizenSessions } from './citizen-sessions.js';
+import type { CitizenRecordsService } from './citizen-records.service.js';
+import { citizen, citizenSecurity, sessionOf } from './citizen-request.js';
+import type { CitizenSessionsService } from './citizen-sessions.service.js';
 import { ForPerson, Incident, Me } from './citizen.schemas.js';
 
 /** Signing in, the citizen's record, erasure, closure, export, incidents and contact details. */
 export function citizenRoutes(
   app: FastifyInstance,
-  services: { sessions: CitizenSessions; account: CitizenAccountService },
+  services: { sessions: CitizenSessionsService; account: CitizenAccountService; records: CitizenRecordsService },
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { sessions, account } = services;
+  const { sessions, account, records } = services;
   const tags = ['citizen'];
 
   r.post(
@@ -70,7 +71,7 @@ export function citizenRoutes(
         response: { 200: Me, ...errors(403) },
       },
     },
-    (req) => account.me(sessionOf(req), req.query.personId),
+    (req) => records.me(sessionOf(req), req.query.personId),
   );
   r.delete(
     '/v1/citizen/me',
@@ -144,7 +145,7 @@ export function citizenRoutes(
       },
     },
     async (req, reply) => {
-      const data = await account.export(sessionOf(req), req.id, req.query.personId);
+      const data = await records.export(sessionOf(req), req.id, req.query.personId);
       void reply.header('content-disposition', `attachment; filename="oblik-export-${data.person.citizenId}.json"`);
       return data;
     },
@@ -161,7 +162,7 @@ export function citizenRoutes(
         response: { 200: z.object({ incidents: z.array(Incident) }), ...errors(403) },
       },
     },
-    async (req) => ({ incidents: await account.incidents(sessionOf(req), req.query.personId) }),
+    async (req) => ({ incidents: await records.incidents(sessionOf(req), req.query.personId) }),
   );
   r.get(
     '/v1/citizen/relying-parties',
@@ -186,6 +187,6 @@ export function citizenRoutes(
         },
       },
     },
-    async () => ({ relyingParties: await account.relyingParties() }),
+    async () => ({ relyingParties: await records.relyingParties() }),
   );
 }

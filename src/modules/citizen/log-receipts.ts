@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Repositories } from '../../repositories.js';
 import type { LogReader } from './usage.service.js';
 
 /** A citizen's receipt for a change to their consent: what was done and where the log holds it. */
@@ -16,18 +15,15 @@ export interface LogReceipt {
 /** Receipts that reference the transparency-log entry of an audited action. */
 export class LogReceipts {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly audit: Repositories['audit'],
     private readonly log: LogReader,
   ) {}
 
   async of(auditEventId: string, kind: string): Promise<LogReceipt> {
     // Integrates first: the record committed before this call has its leaf by the time the row is read.
     const head = await this.log.latestHead();
-    const row = await this.db
-      .selectFrom('audit_events')
-      .select(['at', 'leaf_index', 'leaf_hash'])
-      .where('id', '=', auditEventId)
-      .executeTakeFirstOrThrow();
+    const row = await this.audit.placeOf(auditEventId);
+    if (!row) throw new Error(`audit record ${auditEventId} is missing right after it committed`);
     const included = head !== undefined && row.leaf_index !== null && row.leaf_index < head.treeSize;
     return {
       kind,

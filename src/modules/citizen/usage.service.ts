@@ -1,8 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import type { SignedTreeHead } from '../../transparency/tree-head.js';
+import type { SignedTreeHead } from '../transparency/tree-head.js';
 import { scoreBand } from './score-band.js';
-import { usageRepository, type UsageFilter } from './usage.repository.js';
+import type { UsageFilter, UsageRepository } from './usage.repository.js';
 
 export type { SignedTreeHead };
 
@@ -24,7 +22,7 @@ export interface LogReader {
  */
 export class UsageService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly usage: UsageRepository,
     private readonly log: LogReader,
     private readonly matchThreshold: number,
   ) {}
@@ -32,7 +30,7 @@ export class UsageService {
   async history(personId: string, filter: UsageFilter, limit: number, withProofs = true) {
     // The head is taken after integrating, so every record committed before this call has its leaf.
     const head = await this.log.latestHead();
-    const rows = await usageRepository.page(this.db, personId, filter, limit + 1);
+    const rows = await this.usage.page(personId, filter, limit + 1);
     const page = rows.slice(0, limit);
     const provable =
       head && withProofs

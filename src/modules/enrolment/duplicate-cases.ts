@@ -1,10 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Tx } from '../../db/executor.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
 import type { CallContext } from '../access/principal.js';
-import { adjudicationsRepository } from '../adjudications/adjudications.repository.js';
+import type { Repositories } from '../../repositories.js';
 import type { AuditService } from '../audit/audit.service.js';
 
 /**
@@ -14,7 +13,7 @@ import type { AuditService } from '../audit/audit.service.js';
  */
 export class DuplicateCases {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly adjudications: Repositories['adjudications'],
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly ids: IdSource,
@@ -22,7 +21,7 @@ export class DuplicateCases {
 
   /** A case this party opened, in this segment, resolved as different people and not yet used. */
   async cleared(ctx: CallContext, id: string, segment: string) {
-    const row = await adjudicationsRepository.find(this.db, id);
+    const row = await this.adjudications.find(id);
     if (!row || row.requested_by !== ctx.principal.id || row.segment_id !== segment) {
       throw new AppError('adjudication.not_found', `no adjudication ${id} of yours in ${segment}`, { id });
     }
@@ -31,7 +30,7 @@ export class DuplicateCases {
   }
 
   async refuse(
-    tx: Kysely<Database>,
+    tx: Tx,
     ctx: CallContext,
     segment: string,
     channel: string,
@@ -39,7 +38,7 @@ export class DuplicateCases {
     action: 'enrolment' | 'template.add',
   ): Promise<AppError> {
     const adjudicationId = this.ids.next('adj');
-    await adjudicationsRepository.insert(tx, {
+    await this.adjudications.insert(tx, {
       id: adjudicationId,
       segment_id: segment,
       candidate_person_id: hit.owner,

@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { sql, type Kysely } from 'kysely';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
-import type { Database } from '../../db/schema.js';
 import type { Matcher } from '../../matcher/matcher.js';
+import type { HealthRepository } from './health.repository.js';
 
 /** Liveness and readiness for orchestrators, and the Prometheus scrape endpoint. Neither needs a key. */
 export function healthRoutes(
   app: FastifyInstance,
-  deps: { db: Kysely<Database>; dialect: string; matcher: Matcher; modelPack: string; metrics: Registry },
+  deps: { store: HealthRepository; dialect: string; matcher: Matcher; modelPack: string; metrics: Registry },
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
@@ -33,7 +32,7 @@ export function healthRoutes(
     },
     async (_req, reply) => {
       try {
-        await sql`select 1`.execute(deps.db);
+        await deps.store.ping();
       } catch {
         return reply.code(503).send({ status: 'unavailable', store: deps.dialect, reason: 'store_unreachable' });
       }

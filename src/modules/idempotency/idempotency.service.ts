@@ -1,9 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { isUniqueViolation } from '../../db/constraint-errors.js';
+import type { Transactor, Tx } from '../../db/executor.js';
 import { AppError, type ErrorCode } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { CallContext } from '../access/principal.js';
-import { idempotencyRepository } from './idempotency.repository.js';
+import type { IdempotencyRepository } from './idempotency.repository.js';
 
 /**
  * `Idempotency-Key` support. The stored response is written in the same transaction as the effect it
@@ -12,14 +12,15 @@ import { idempotencyRepository } from './idempotency.repository.js';
  */
 export class IdempotencyService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly records: IdempotencyRepository,
+    private readonly transactions: Transactor,
     private readonly clock: Clock,
   ) {}
 
   /** The stored answer to an earlier request with this key, if any (thrown again if it was an error). */
   async replay<T>(ctx: CallContext): Promise<T | undefined> {
     if (!ctx.idempotency) return undefined;
-    const row = await idempotencyRepository.find(this.db, ctx.principal.id, ctx.idempotency.key);
+    const row = await this.records.find(ctx.principal.id, ctx.idempotency.key);
     if (!row) return undefined;
     if (row.request_hash !== ctx.idempotency.requestHash) {
       throw new AppError('idempotency.key_reused', 'this Idempotency-Key was used for a different request', {
@@ -42,15 +43,15 @@ export class IdempotencyService {
   async commit<T>(
     ctx: CallContext,
     status: number,
-    work: (tx: Kysely<Database>) => Promise<T | AppError>,
+    work: (tx: Tx) => Promise<T | AppError>,
   ): Promise<{ value: T; fresh: boolean }> {
     let outcome: T | AppError;
     try {
-      outcome = await this.db.transaction().execute(async (tx) => {
+      outcome = await this.transactions.transaction(async (tx) => {
         const result = await work(tx);
         if (ctx.idempotency) {
           const isError = result instanceof AppError;
-          await idempotencyRepository.insert(tx, {
+          await this.records.insert(tx, {
             principal_id: ctx.principal.id,
             key: ctx.idempotency.key,
             request_hash: ctx.idempotency.requestHash,
@@ -75,12 +76,6 @@ export class IdempotencyService {
   /** Forgets stored answers older than the retention period. */
   purge(olderThanHours: number): Promise<number> {
     const before = new Date(this.clock.now().getTime() - olderThanHours * 3_600_000).toISOString();
-    return idempotencyRepository.deleteOlderThan(this.db, before);
+    return this.records.deleteOlderThan(before);
   }
-}
-
-/** A primary-key or unique violation, on either dialect. */
-export function isUniqueViolation(e: unknown): boolean {
-  const err = e as { code?: string };
-  return err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || err.code === 'SQLITE_CONSTRAINT_UNIQUE';
 }

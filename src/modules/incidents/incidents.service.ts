@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Transactor } from '../../db/executor.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
@@ -7,9 +6,9 @@ import type { AccessService } from '../access/access.service.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { NotificationOutbox } from '../notifications/outbox.js';
-import { principalsRepository } from '../principals/principals.repository.js';
+import type { Repositories } from '../../repositories.js';
 import type { RenewalService } from '../templates/renewal.service.js';
-import { incidentsRepository, type IncidentScope } from './incidents.repository.js';
+import type { IncidentScope } from './incidents.repository.js';
 
 export interface NewIncident {
   readonly responsible: { readonly kind: 'operator' | 'relying_party'; readonly id: string };
@@ -32,7 +31,8 @@ export interface NewIncident {
  */
 export class IncidentsService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Pick<Repositories, 'incidents' | 'principals'>,
+    private readonly transactions: Transactor,
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly renewal: RenewalService,
@@ -50,26 +50,26 @@ export class IncidentsService {
     if (ctx.principal.role !== 'admin' && !scope.segmentId) {
       throw new AppError('auth.forbidden', 'an operator records incidents in its own segment: give scope.segmentId');
     }
-    const responsible = await principalsRepository.find(this.db, input.responsible.id);
+    const responsible = await this.repos.principals.find(input.responsible.id);
     if (responsible?.role !== input.responsible.kind) {
       throw new AppError('relying_party.not_found', `no ${input.responsible.kind} ${input.responsible.id}`);
     }
-    const party = scope.relyingPartyId ? await principalsRepository.find(this.db, scope.relyingPartyId) : undefined;
+    const party = scope.relyingPartyId ? await this.repos.principals.find(scope.relyingPartyId) : undefined;
     if (scope.relyingPartyId && party?.role !== 'relying_party') {
       throw new AppError('relying_party.not_found', `no relying party ${scope.relyingPartyId}`);
     }
     const segments = scope.segmentId ? [scope.segmentId] : (JSON.parse(party!.segments) as string[]);
     const id = this.ids.next('inc');
     const at = isoNow(this.clock);
-    const affected = await incidentsRepository.affected(this.db, scope);
+    const affected = await this.repos.incidents.affected(scope);
     const subject = 'A data incident touched your biometric record';
     const body =
       `On ${at.slice(0, 10)} an incident was recorded: ${input.description}\n` +
       `Responsible: ${responsible.name}. What was done: your templates were renewed` +
       `${input.revokeCredentials ? " and the responsible party's access was revoked" : ''}. ` +
       `Contact: ${input.contact}. Details: your Oblik account, Incidents (${id}).`;
-    await this.db.transaction().execute(async (tx) => {
-      await incidentsRepository.insert(tx, {
+    await this.transactions.transaction(async (tx) => {
+      await this.repos.incidents.insert(tx, {
         id,
         opened_by: ctx.principal.id,
         responsible_kind: input.responsible.kind,
@@ -84,7 +84,7 @@ export class IncidentsService {
         affected: affected.length,
         created_at: at,
       });
-      await incidentsRepository.insertNotifications(
+      await this.repos.incidents.insertNotifications(
         tx,
         affected.map((personId) => ({
           id: this.ids.next('ntf'),
@@ -117,11 +117,14 @@ export class IncidentsService {
     }
     let credentialsRevoked = false;
     if (input.revokeCredentials) {
-      credentialsRevoked = await principalsRepository.revoke(this.db, input.responsible.id, isoNow(this.clock));
-      await this.audit.recordAlone(ctx, {
-        action: 'principal.revoke',
-        result: credentialsRevoked ? 'revoked' : 'already_revoked',
-        detail: { principalId: input.responsible.id, incidentId: id },
+      credentialsRevoked = await this.transactions.transaction(async (tx) => {
+        const revoked = await this.repos.principals.revoke(tx, input.responsible.id, isoNow(this.clock));
+        await this.audit.record(tx, ctx, {
+          action: 'principal.revoke',
+          result: revoked ? 'revoked' : 'already_revoked',
+          detail: { principalId: input.responsible.id, incidentId: id },
+        });
+        return revoked;
       });
     }
     const delivered = await this.outbox.deliver();

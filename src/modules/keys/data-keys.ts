@@ -1,9 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import type { MasterKeyring } from '../../keys/master-keyring.js';
-import { newKey, open, seal } from '../../keys/sealing.js';
+import type { Transactor, Tx } from '../../db/executor.js';
+import type { MasterKeyring } from './master-keyring.js';
+import { newKey, open, seal } from './sealing.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
-import { keysRepository } from './keys.repository.js';
+import type { SegmentKeysRepository } from './segment-keys.repository.js';
 
 /**
  * Segment data keys: each segment seals its templates under its own AES-256 key, and the master key wraps
@@ -15,14 +14,15 @@ export class DataKeys {
   private readonly activeVersion = new Map<string, number>();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly rows: SegmentKeysRepository,
+    private readonly transactions: Transactor,
     private readonly keyring: MasterKeyring,
     private readonly clock: Clock,
   ) {}
 
   /** Loads and unwraps every data key; fails loudly if a key's master key is not configured. */
   async load(): Promise<void> {
-    const rows = await keysRepository.list(this.db);
+    const rows = await this.rows.list();
     for (const row of rows) {
       const master = this.keyring.byId(row.master_key_id);
       if (!master) {
@@ -37,7 +37,7 @@ export class DataKeys {
   }
 
   /** Creates version 1 of a new segment's key, in the segment's own transaction. */
-  async createFirst(tx: Kysely<Database>, segmentId: string): Promise<void> {
+  async createFirst(tx: Tx, segmentId: string): Promise<void> {
     await this.insertVersion(tx, segmentId, 1);
   }
 
@@ -68,9 +68,9 @@ export class DataKeys {
     await this.load();
     const versions = [...(this.keys.get(segmentId)?.keys() ?? [])];
     const next = Math.max(0, ...versions) + 1;
-    await this.db.transaction().execute(async (tx) => {
+    await this.transactions.transaction(async (tx) => {
       await this.insertVersion(tx, segmentId, next);
-      await keysRepository.retireAllBut(tx, segmentId, next);
+      await this.rows.retireAllBut(tx, segmentId, next);
     });
     this.activeVersion.set(segmentId, next);
     return next;
@@ -78,27 +78,21 @@ export class DataKeys {
 
   /** Re-wraps every data key not wrapped by the active master key (the second half of a master rotation). */
   async rewrapAll(): Promise<number> {
-    const rows = await keysRepository.list(this.db);
+    const rows = await this.rows.list();
     let n = 0;
     for (const row of rows) {
       if (row.master_key_id === this.keyring.active.id) continue;
       const key = await this.version(row.segment_id, row.version);
       const wrapped = seal(this.keyring.active.key, key, wrapBinding(row.segment_id, row.version));
-      await keysRepository.rewrap(
-        this.db,
-        row.segment_id,
-        row.version,
-        wrapped.toString('base64'),
-        this.keyring.active.id,
-      );
+      await this.rows.rewrap(row.segment_id, row.version, wrapped.toString('base64'), this.keyring.active.id);
       n++;
     }
     return n;
   }
 
-  private async insertVersion(tx: Kysely<Database>, segmentId: string, version: number): Promise<void> {
+  private async insertVersion(tx: Tx, segmentId: string, version: number): Promise<void> {
     const key = newKey();
-    await keysRepository.insert(tx, {
+    await this.rows.insert(tx, {
       segment_id: segmentId,
       version,
       wrapped_key: seal(this.keyring.active.key, key, wrapBinding(segmentId, version)).toString('base64'),

@@ -1,13 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import { assertThat } from '../../errors/app-error.js';
 import { adminOnly } from '../access/access-policy.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { SegmentsService } from '../segments/segments.service.js';
-import { templatesRepository } from '../templates/templates.repository.js';
+import type { Repositories } from '../../repositories.js';
 import type { DataKeys } from './data-keys.js';
-import { keysRepository } from './keys.repository.js';
 
 export interface KeyStatus {
   readonly segment: string;
@@ -19,8 +16,8 @@ export interface KeyStatus {
 }
 
 /** Every data key version with how many templates it seals (for the API and the CLI's `keys status`). */
-export async function readKeyStatus(db: Kysely<Database>): Promise<KeyStatus[]> {
-  const [keys, counts] = await Promise.all([keysRepository.list(db), templatesRepository.countByKeyVersion(db)]);
+export async function readKeyStatus(repos: Pick<Repositories, 'segmentKeys' | 'templates'>): Promise<KeyStatus[]> {
+  const [keys, counts] = await Promise.all([repos.segmentKeys.list(), repos.templates.countByKeyVersion()]);
   return keys.map((k) => ({
     segment: k.segment_id,
     version: k.version,
@@ -43,7 +40,7 @@ export class KeysService {
   private readonly running = new Map<string, Promise<number>>();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Pick<Repositories, 'segmentKeys' | 'templates'>,
     private readonly dataKeys: DataKeys,
     private readonly rewrapSegment: SegmentRewrap,
     private readonly segments: SegmentsService,
@@ -53,7 +50,7 @@ export class KeysService {
 
   async status(ctx: CallContext): Promise<KeyStatus[]> {
     assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may see keys');
-    return readKeyStatus(this.db);
+    return readKeyStatus(this.repos);
   }
 
   /** Rotates a segment's data key; the re-sealing continues after the response. */

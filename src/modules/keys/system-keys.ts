@@ -1,11 +1,9 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import type { MasterKeyring } from '../../keys/master-keyring.js';
-import { newKey, open, seal } from '../../keys/sealing.js';
+import type { MasterKeyring } from './master-keyring.js';
+import { newKey, open, seal } from './sealing.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
-import { publicKeyId, rawPublicKey } from '../../transparency/tree-head.js';
-import { systemKeysRepository, type SystemKeyRow } from './system-keys.repository.js';
+import { publicKeyId, rawPublicKey } from '../transparency/tree-head.js';
+import type { SystemKeyRow, SystemKeysRepository } from './system-keys.repository.js';
 
 /** An Ed25519 key pair kept by the deployment (the transparency log's signer). */
 export interface SigningKey {
@@ -28,7 +26,7 @@ export class SystemKeys {
   private readonly signers = new Map<string, Promise<SigningKey>>();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly rows: SystemKeysRepository,
     private readonly keyring: MasterKeyring,
     private readonly clock: Clock,
   ) {}
@@ -60,23 +58,23 @@ export class SystemKeys {
 
   /** The secret if it exists, never creating it (for read-only tools such as `oblik audit verify`). */
   async existingSecret(name: string): Promise<Buffer | undefined> {
-    const row = await systemKeysRepository.find(this.db, name);
+    const row = await this.rows.find(name);
     return row ? this.asSecret(row) : undefined;
   }
 
   /** The signing key if it exists, never creating it. */
   async existingSigningKey(name: string): Promise<SigningKey | undefined> {
-    const row = await systemKeysRepository.find(this.db, name);
+    const row = await this.rows.find(name);
     return row ? this.asSigningKey(row) : undefined;
   }
 
   /** Re-wraps every system key not wrapped by the active master key (the second half of a master rotation). */
   async rewrapAll(): Promise<number> {
     let n = 0;
-    for (const row of await systemKeysRepository.list(this.db)) {
+    for (const row of await this.rows.list()) {
       if (row.master_key_id === this.keyring.active.id) continue;
       const wrapped = seal(this.keyring.active.key, this.unwrap(row), binding(row.name)).toString('base64');
-      await systemKeysRepository.rewrap(this.db, row.name, wrapped, this.keyring.active.id);
+      await this.rows.rewrap(row.name, wrapped, this.keyring.active.id);
       n++;
     }
     return n;
@@ -86,10 +84,10 @@ export class SystemKeys {
     name: string,
     make: () => { plaintext: Buffer; publicKey: string | null },
   ): Promise<SystemKeyRow> {
-    const found = await systemKeysRepository.find(this.db, name);
+    const found = await this.rows.find(name);
     if (found) return found;
     const { plaintext, publicKey } = make();
-    await systemKeysRepository.insertIfAbsent(this.db, {
+    await this.rows.insertIfAbsent({
       name,
       wrapped_key: seal(this.keyring.active.key, plaintext, binding(name)).toString('base64'),
       public_key: publicKey,
@@ -97,7 +95,7 @@ export class SystemKeys {
       created_at: isoNow(this.clock),
     });
     // Re-read: if another instance inserted first, its key is the one.
-    const stored = await systemKeysRepository.find(this.db, name);
+    const stored = await this.rows.find(name);
     if (!stored) throw new Error(`system key ${name} vanished right after it was created`);
     return stored;
   }

@@ -1,6 +1,7 @@
 import type { FaceEngine } from '../../biometrics/face-engine.js';
 import type { AccessService } from '../access/access.service.js';
 import { captureRequirements } from '../access/capture-requirements.js';
+import type { Effect } from '../access/effect.js';
 import type { CallContext } from '../access/principal.js';
 import type { Purpose } from '../access/purposes.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -8,6 +9,7 @@ import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import type { TemplateGalleries } from '../templates/galleries.js';
 import type { MatcherSync } from '../templates/matcher-sync.js';
+import { reportedMeasure, reportedScore } from './reported-figures.js';
 
 export interface MatchingSettings {
   readonly matchThreshold: number;
@@ -24,8 +26,30 @@ export interface Verification {
 }
 
 export interface Identification {
+  /** Best first; each person under the calling party's own pseudonym. */
   readonly candidates: { readonly personId: string; readonly score: number }[];
   readonly threshold: number;
+}
+
+export interface VerificationRequest {
+  /** The calling party's pseudonym for the claimed person. */
+  readonly personId: string;
+  readonly image: Uint8Array;
+  readonly purpose: Purpose;
+}
+
+/**
+ * An identification. Its scope is every segment the party may search, or `segment`. Identification within a
+ * group of persons (a venue's access list, a school's pupils) will be one more scope here, authorised by the
+ * same step and searched by the matcher over the group with the group's own threshold; a caller never
+ * narrows a wider search's candidates itself (the threshold would be the wider gallery's).
+ */
+export interface IdentificationRequest {
+  readonly image: Uint8Array;
+  readonly purpose: Purpose;
+  readonly segment?: string;
+  /** At most this many candidates (capped by the deployment's maximum). */
+  readonly limit?: number;
 }
 
 /**
@@ -38,13 +62,13 @@ const CANDIDATE_POOL = 200;
  * 1:1 verification and 1:N identification, each authorised by the one authorisation step and audited in the
  * transaction that stores its idempotent answer. Every probe's liveness is measured and recorded with the
  * decision; where liveness is required (deployment or relying party), a suspected spoof is refused before
- * it is compared.
+ * it is compared. A relying-party application passes an {@link Effect} to commit its own write (a fare, an
+ * entry) with the audit record.
  */
 export class MatchingService {
   constructor(
     private readonly engine: Pick<FaceEngine, 'capture'>,
-    private readonly galleries: TemplateGalleries,
-    private readonly sync: MatcherSync,
+    private readonly gallery: { readonly galleries: TemplateGalleries; readonly sync: MatcherSync },
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
@@ -52,15 +76,22 @@ export class MatchingService {
     private readonly settings: MatchingSettings,
   ) {}
 
-  async verify(ctx: CallContext, input: { personId: string; image: Uint8Array; purpose: Purpose }) {
+  /** 1:1; with `effect`, resolves to the effect's value (see {@link Effect}). */
+  verify(ctx: CallContext, input: VerificationRequest): Promise<Verification>;
+  verify<T>(ctx: CallContext, input: VerificationRequest, effect: Effect<Verification, T>): Promise<T>;
+  async verify<T>(
+    ctx: CallContext,
+    input: VerificationRequest,
+    effect?: Effect<Verification, T>,
+  ): Promise<T | Verification> {
     const person = await this.access.authoriseVerification(ctx, input.personId, input.purpose);
-    const replayed = await this.idempotency.replay<Verification>(ctx);
-    if (replayed) return replayed;
+    const replayed = await this.idempotency.replay<T | Verification>(ctx);
+    if (replayed !== undefined) return replayed;
     const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
     const { modelPack, vector } = capture.template;
-    await this.sync.catchUp();
-    const best = await this.galleries.verify(person.id, person.segment_id, modelPack, vector);
-    const score = best ? round(best.score) : 0;
+    await this.gallery.sync.catchUp();
+    const best = await this.gallery.galleries.verify(person.id, person.segment_id, modelPack, vector);
+    const score = best ? reportedScore(best.score) : 0;
     const threshold = this.settings.matchThreshold;
     const result: Verification = { match: best !== undefined && best.score >= threshold, score, threshold };
     const { value } = await this.idempotency.commit(ctx, 200, async (tx) => {
@@ -73,24 +104,31 @@ export class MatchingService {
         templateId: best?.templateId,
         score: result.score,
         detail: {
-          liveness: round(capture.face.liveness),
+          liveness: reportedMeasure(capture.face.liveness),
           ...(best ? {} : { reason: 'no_template_for_model_pack', modelPack }),
         },
       });
-      return result;
+      return effect ? effect(tx, result) : result;
     });
     return value;
   }
 
-  async identify(ctx: CallContext, input: { image: Uint8Array; purpose: Purpose; segment?: string; limit?: number }) {
+  /** 1:N; with `effect`, resolves to the effect's value (see {@link Effect}). */
+  identify(ctx: CallContext, input: IdentificationRequest): Promise<Identification>;
+  identify<T>(ctx: CallContext, input: IdentificationRequest, effect: Effect<Identification, T>): Promise<T>;
+  async identify<T>(
+    ctx: CallContext,
+    input: IdentificationRequest,
+    effect?: Effect<Identification, T>,
+  ): Promise<T | Identification> {
     const segments = await this.access.authoriseIdentification(ctx, input.purpose, input.segment);
-    const replayed = await this.idempotency.replay<Identification>(ctx);
-    if (replayed) return replayed;
+    const replayed = await this.idempotency.replay<T | Identification>(ctx);
+    if (replayed !== undefined) return replayed;
     const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
-    await this.sync.catchUp();
-    const gallery = this.galleries.size(segments);
-    const threshold = this.settings.identifyThreshold(gallery);
-    const hits = await this.galleries.identify(segments, capture.template.modelPack, capture.template.vector, {
+    const { galleries, sync } = this.gallery;
+    await sync.catchUp();
+    const threshold = this.settings.identifyThreshold(galleries.size(segments));
+    const hits = await galleries.identify(segments, capture.template.modelPack, capture.template.vector, {
       k: CANDIDATE_POOL,
       minScore: threshold,
     });
@@ -103,8 +141,8 @@ export class MatchingService {
     const candidates = hits
       .filter((h) => admissible.has(h.owner))
       .slice(0, limit)
-      .map((h) => ({ personId: h.owner, score: round(h.score) }));
-    const liveness = round(capture.face.liveness);
+      .map((h) => ({ personId: h.owner, score: reportedScore(h.score) }));
+    const liveness = reportedMeasure(capture.face.liveness);
     const { value } = await this.idempotency.commit(ctx, 200, async (tx) => {
       // The party sees each person only under its own pseudonym; the audit keeps the real id.
       const names = await this.pseudonyms.issue(
@@ -126,13 +164,12 @@ export class MatchingService {
           detail: { segments, rank: rank + 1, liveness },
         });
       }
-      return {
+      const result: Identification = {
         candidates: candidates.map((c) => ({ personId: names.get(c.personId)!, score: c.score })),
         threshold,
-      } satisfies Identification;
+      };
+      return effect ? effect(tx, result) : result;
     });
     return value;
   }
 }
-
-const round = (v: number) => Math.round(v * 1e6) / 1e6;

@@ -1,8 +1,8 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import { open, seal } from '../../keys/sealing.js';
+import type { Tx } from '../../db/executor.js';
+import { open, seal } from '../keys/sealing.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { DataKeys } from '../keys/data-keys.js';
+import type { ContactsRepository } from './contacts.repository.js';
 
 export interface Contact {
   readonly email?: string;
@@ -15,7 +15,7 @@ export interface Contact {
  */
 export class ContactBook {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly contacts: ContactsRepository,
     private readonly keys: DataKeys,
     private readonly clock: Clock,
   ) {}
@@ -24,19 +24,11 @@ export class ContactBook {
     const { version, key } = await this.keys.active(segmentId);
     const sealed = seal(key, Buffer.from(JSON.stringify(contact)), binding(personId, segmentId, version));
     const row = { person_id: personId, key_version: version, sealed_contact: sealed, updated_at: isoNow(this.clock) };
-    await this.db
-      .insertInto('person_contacts')
-      .values(row)
-      .onConflict((oc) => oc.column('person_id').doUpdateSet({ ...row }))
-      .execute();
+    await this.contacts.upsert(row);
   }
 
   async of(personId: string, segmentId: string): Promise<Contact | undefined> {
-    const row = await this.db
-      .selectFrom('person_contacts')
-      .selectAll()
-      .where('person_id', '=', personId)
-      .executeTakeFirst();
+    const row = await this.contacts.find(personId);
     if (!row) return undefined;
     const key = await this.keys.version(segmentId, row.key_version);
     return JSON.parse(
@@ -44,8 +36,8 @@ export class ContactBook {
     ) as Contact;
   }
 
-  async forget(db: Kysely<Database>, personId: string): Promise<void> {
-    await db.deleteFrom('person_contacts').where('person_id', '=', personId).execute();
+  forget(tx: Tx, personId: string): Promise<void> {
+    return this.contacts.deleteOf(tx, personId);
   }
 }
 

@@ -1,15 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Transactor } from '../../db/executor.js';
 import type { Matcher } from '../../matcher/matcher.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { consentRepository } from '../consent/consent.repository.js';
+import type { Repositories } from '../../repositories.js';
 import type { PersonKeys } from '../templates/person-keys.js';
-import { templateEventsRepository } from '../templates/template-events.repository.js';
-import { templatesRepository } from '../templates/templates.repository.js';
 import type { PersonRow } from './persons.repository.js';
-import { personsRepository } from './persons.repository.js';
 
 /**
  * Erasure of a person's biometrics, by the citizen or by an operator on their behalf. In one transaction: the
@@ -21,7 +17,8 @@ import { personsRepository } from './persons.repository.js';
  */
 export class Erasure {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Pick<Repositories, 'templates' | 'templateEvents' | 'consent' | 'persons'>,
+    private readonly transactions: Transactor,
     private readonly matcher: Matcher,
     private readonly personKeys: PersonKeys,
     private readonly audit: AuditService,
@@ -33,10 +30,10 @@ export class Erasure {
     person: PersonRow,
     action: 'person.delete' | 'biometrics.erase',
   ): Promise<{ templatesErased: number; grantsRevoked: number }> {
-    const result = await this.db.transaction().execute(async (tx) => {
+    const result = await this.transactions.transaction(async (tx) => {
       const at = isoNow(this.clock);
-      const ids = await templatesRepository.deleteOf(tx, person.id);
-      await templateEventsRepository.append(
+      const ids = await this.repos.templates.deleteOf(tx, person.id);
+      await this.repos.templateEvents.append(
         tx,
         ids.map((id) => ({
           kind: 'removed' as const,
@@ -47,8 +44,8 @@ export class Erasure {
         })),
       );
       const keyShredded = await this.personKeys.shred(tx, person.id);
-      const grantsRevoked = await consentRepository.revokeAllOf(tx, person.id, at, `erasure:${ctx.principal.id}`);
-      await personsRepository.markDeleted(tx, person.id, at);
+      const grantsRevoked = await this.repos.consent.revokeAllOf(tx, person.id, at, `erasure:${ctx.principal.id}`);
+      await this.repos.persons.markDeleted(tx, person.id, at);
       await this.audit.record(tx, ctx, {
         action,
         result: action === 'person.delete' ? 'deleted' : 'erased',

@@ -1,9 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { GrantRow, LockRow, Repositories } from '../../repositories.js';
 import { grantIsActive, isMinor, lockIsActive } from '../consent/consent-policy.js';
-import { consentRepository, type GrantRow, type LockRow } from '../consent/consent.repository.js';
-import { ageRulesOf, segmentsRepository } from '../segments/segments.repository.js';
-import { templatesRepository } from '../templates/templates.repository.js';
 import type { PersonRow } from './persons.repository.js';
 
 /** A consent grant as the citizen, their guardian and operators see it. */
@@ -35,44 +31,48 @@ export function toLock(l: LockRow, now: string) {
   };
 }
 
-export type PersonRecord = Awaited<ReturnType<typeof readPersonRecord>>;
+export type PersonRecord = Awaited<ReturnType<PersonRecords['read']>>;
 
 /**
  * Everything held about a person but the vectors: the person, guardianships, consents (with their history),
  * locks and template metadata. Shared by the operator's view, the citizen's own view and the export.
  */
-export async function readPersonRecord(db: Kysely<Database>, person: PersonRow, now: string) {
-  const [segment, grants, locks, templates, guardians, wards] = await Promise.all([
-    segmentsRepository.find(db, person.segment_id).then((s) => s!),
-    consentRepository.listGrants(db, person.id),
-    consentRepository.listLocks(db, person.id),
-    templatesRepository.metadataOf(db, person.id),
-    consentRepository.guardiansOf(db, person.id),
-    consentRepository.wardsOf(db, person.id),
-  ]);
-  const rules = ageRulesOf(segment);
-  return {
-    citizenId: person.id,
-    segment: person.segment_id,
-    status: person.status,
-    createdAt: person.created_at,
-    enrolledBy: person.enrolled_by,
-    erasedAt: person.deleted_at,
-    birthDate: person.birth_date,
-    minor: isMinor(person.birth_date, rules, now),
-    guardians,
-    wards,
-    consents: grants.map((g) => toConsent(g, now)),
-    locks: locks.map((l) => toLock(l, now)),
-    templates: templates.map((t) => ({
-      templateId: t.id,
-      modelPack: t.model_pack,
-      channel: t.channel,
-      enrolledBy: t.enrolled_by,
-      createdAt: t.created_at,
-      quality: JSON.parse(t.quality) as Record<string, number>,
-      liveness: t.liveness,
-      transformVersion: t.transform_version ?? 0,
-    })),
-  };
+export class PersonRecords {
+  constructor(private readonly repos: Pick<Repositories, 'segments' | 'consent' | 'templates'>) {}
+
+  async read(person: PersonRow, now: string) {
+    const { consent } = this.repos;
+    const [rules, grants, locks, templates, guardians, wards] = await Promise.all([
+      this.repos.segments.rulesOf(person.segment_id).then((r) => r!),
+      consent.listGrants(person.id),
+      consent.listLocks(person.id),
+      this.repos.templates.metadataOf(person.id),
+      consent.guardiansOf(person.id),
+      consent.wardsOf(person.id),
+    ]);
+    return {
+      citizenId: person.id,
+      segment: person.segment_id,
+      status: person.status,
+      createdAt: person.created_at,
+      enrolledBy: person.enrolled_by,
+      erasedAt: person.deleted_at,
+      birthDate: person.birth_date,
+      minor: isMinor(person.birth_date, rules, now),
+      guardians,
+      wards,
+      consents: grants.map((g) => toConsent(g, now)),
+      locks: locks.map((l) => toLock(l, now)),
+      templates: templates.map((t) => ({
+        templateId: t.id,
+        modelPack: t.model_pack,
+        channel: t.channel,
+        enrolledBy: t.enrolled_by,
+        createdAt: t.created_at,
+        quality: JSON.parse(t.quality) as Record<string, number>,
+        liveness: t.liveness,
+        transformVersion: t.transform_version ?? 0,
+      })),
+    };
+  }
 }

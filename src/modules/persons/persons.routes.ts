@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { callContext } from '../../http/call-context.js';
 import { errors, Id, security } from '../../http/schemas.js';
-import type { CitizenSessions } from '../citizen/citizen-sessions.js';
+import type { CitizenSessionsService } from '../citizen/citizen-sessions.service.js';
 import { Me } from '../citizen/citizen.schemas.js';
 import type { PersonsService } from './persons.service.js';
 
@@ -12,7 +12,7 @@ const PersonRecord = Me.omit({ contact: true, session: true })
   .describe('what an operator sees of a person: metadata, consents, locks, guardians; never a template vector')
   .meta({ id: 'PersonRecord' });
 
-export function personsRoutes(app: FastifyInstance, persons: PersonsService, sessions: CitizenSessions): void {
+export function personsRoutes(app: FastifyInstance, persons: PersonsService, sessions: CitizenSessionsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const params = z.object({ personId: Id });
   r.get(

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Transactor } from '../../db/executor.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
@@ -8,9 +7,9 @@ import type { CallContext, Principal } from '../access/principal.js';
 import type { Purpose, Right, Role } from '../access/purposes.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { segmentsRepository } from '../segments/segments.repository.js';
+import type { Repositories } from '../../repositories.js';
 import { hashApiKey, newApiKey } from './api-key.js';
-import { principalsRepository, type NewPrincipalRow, type PrincipalRow } from './principals.repository.js';
+import type { NewPrincipalRow, PrincipalRow } from './principals.repository.js';
 
 export interface NewRelyingParty {
   readonly name: string;
@@ -31,7 +30,8 @@ export interface PrincipalSummary extends Principal {
 /** Administrators, segment operators and relying parties, and the API keys they authenticate with. */
 export class PrincipalsService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Pick<Repositories, 'principals' | 'segments'>,
+    private readonly transactions: Transactor,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
@@ -40,19 +40,20 @@ export class PrincipalsService {
 
   /** The principal holding this key, unless unknown or revoked. */
   async authenticate(apiKey: string): Promise<Principal | undefined> {
-    const row = await principalsRepository.findActiveByKeyHash(this.db, hashApiKey(apiKey));
+    const row = await this.repos.principals.findActiveByKeyHash(hashApiKey(apiKey));
     return row ? toPrincipal(row) : undefined;
   }
 
   /** Creates the bootstrap administrator for this key, or keeps it if it exists. */
   async bootstrapAdmin(apiKey: string): Promise<{ id: string; created: boolean }> {
-    const existing = await principalsRepository.findByKeyHash(this.db, hashApiKey(apiKey));
+    const existing = await this.repos.principals.findByKeyHash(hashApiKey(apiKey));
     if (existing) {
       if (existing.revoked_at) throw new Error('OBLIK_BOOTSTRAP_ADMIN_KEY names a revoked principal');
       return { id: existing.id, created: false };
     }
     const id = this.ids.next('adm');
-    await principalsRepository.insert(this.db, this.row(id, 'admin', 'bootstrap administrator', apiKey, {}));
+    const row = this.row(id, 'admin', 'bootstrap administrator', apiKey, {});
+    await this.transactions.transaction((tx) => this.repos.principals.insert(tx, row));
     return { id, created: true };
   }
 
@@ -60,12 +61,13 @@ export class PrincipalsService {
   async issueAdmin(name: string): Promise<{ id: string; apiKey: string }> {
     const id = this.ids.next('adm');
     const apiKey = newApiKey();
-    await principalsRepository.insert(this.db, this.row(id, 'admin', name, apiKey, {}));
+    const row = this.row(id, 'admin', name, apiKey, {});
+    await this.transactions.transaction((tx) => this.repos.principals.insert(tx, row));
     return { id, apiKey };
   }
 
   async hasAdmin(): Promise<boolean> {
-    return (await principalsRepository.list(this.db, 'admin')).some((p) => p.revoked_at === null);
+    return (await this.repos.principals.list('admin')).some((p) => p.revoked_at === null);
   }
 
   createRelyingParty(ctx: CallContext, input: NewRelyingParty): Promise<{ id: string; apiKey?: string }> {
@@ -78,13 +80,13 @@ export class PrincipalsService {
 
   async list(ctx: CallContext, role?: Role): Promise<PrincipalSummary[]> {
     assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may list principals');
-    return (await principalsRepository.list(this.db, role)).map(toSummary);
+    return (await this.repos.principals.list(role)).map(toSummary);
   }
 
   async revoke(ctx: CallContext, id: string): Promise<void> {
     assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may revoke credentials');
-    await this.db.transaction().execute(async (tx) => {
-      const revoked = await principalsRepository.revoke(tx, id, isoNow(this.clock));
+    await this.transactions.transaction(async (tx) => {
+      const revoked = await this.repos.principals.revoke(tx, id, isoNow(this.clock));
       if (!revoked) throw new AppError('request.not_found', `no active principal ${id}`, { id });
       await this.audit.record(tx, ctx, { action: 'principal.revoke', result: 'revoked', detail: { principal: id } });
     });
@@ -96,12 +98,12 @@ export class PrincipalsService {
     // The key is shown once: a replay returns the id only, never the key (it is not stored anywhere).
     if (replayed) return { id: replayed.id };
     for (const segment of input.segments) {
-      const known = await segmentsRepository.find(this.db, segment);
+      const known = await this.repos.segments.find(segment);
       if (!known) throw new AppError('segment.not_found', `no segment ${segment}`, { segment });
     }
     const apiKey = newApiKey();
     const outcome = await this.idempotency.commit(ctx, 201, async (tx) => {
-      await principalsRepository.insert(tx, this.row(id, role, input.name, apiKey, input));
+      await this.repos.principals.insert(tx, this.row(id, role, input.name, apiKey, input));
       await this.audit.record(tx, ctx, {
         action: 'principal.create',
         result: 'created',

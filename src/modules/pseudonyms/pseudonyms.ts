@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Tx } from '../../db/executor.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import { base32 } from '../../ports/ids.js';
+import type { PseudonymsRepository } from './pseudonyms.repository.js';
 
 /** Where deployment-wide secrets come from (the system keys, wrapped by the master key). */
 export interface SecretSource {
@@ -19,7 +19,7 @@ export class Pseudonyms {
   private key: Buffer | undefined;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly pseudonyms: PseudonymsRepository,
     private readonly secrets: SecretSource,
     private readonly clock: Clock,
   ) {}
@@ -33,38 +33,30 @@ export class Pseudonyms {
   }
 
   /** The pseudonyms of people for one party, recorded for resolution; in the caller's transaction. */
-  async issue(
-    tx: Kysely<Database>,
-    relyingPartyId: string,
-    personIds: readonly string[],
-  ): Promise<Map<string, string>> {
+  async issue(tx: Tx, relyingPartyId: string, personIds: readonly string[]): Promise<Map<string, string>> {
     const out = new Map<string, string>();
-    for (const personId of new Set(personIds)) {
-      const pseudonym = await this.compute(relyingPartyId, personId);
-      await tx
-        .insertInto('pseudonyms')
-        .values({ relying_party_id: relyingPartyId, pseudonym, person_id: personId, created_at: isoNow(this.clock) })
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-      out.set(personId, pseudonym);
-    }
+    for (const personId of new Set(personIds)) out.set(personId, await this.compute(relyingPartyId, personId));
+    const at = isoNow(this.clock);
+    await this.pseudonyms.insertMany(
+      tx,
+      [...out].map(([personId, pseudonym]) => ({
+        relying_party_id: relyingPartyId,
+        pseudonym,
+        person_id: personId,
+        created_at: at,
+      })),
+    );
     return out;
   }
 
   /** The person a party's pseudonym stands for, if that party was ever given it. */
-  async resolve(relyingPartyId: string, pseudonym: string): Promise<string | undefined> {
-    const row = await this.db
-      .selectFrom('pseudonyms')
-      .select('person_id')
-      .where('relying_party_id', '=', relyingPartyId)
-      .where('pseudonym', '=', pseudonym)
-      .executeTakeFirst();
-    return row?.person_id;
+  resolve(relyingPartyId: string, pseudonym: string): Promise<string | undefined> {
+    return this.pseudonyms.personOf(relyingPartyId, pseudonym);
   }
 
   /** Forgets every pseudonym of a person (account closure): no party can name them any more. */
-  async forget(tx: Kysely<Database>, personId: string): Promise<void> {
-    await tx.deleteFrom('pseudonyms').where('person_id', '=', personId).execute();
+  forget(tx: Tx, personId: string): Promise<void> {
+    return this.pseudonyms.deleteOf(tx, personId);
   }
 
   private async compute(relyingPartyId: string, personId: string): Promise<string> {

@@ -1,34 +1,41 @@
 import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Tx } from '../../db/executor.js';
 import type { Database, SegmentTable } from '../../db/schema.js';
 
 export type SegmentRow = Selectable<SegmentTable>;
 
 /** SQL for segments. */
-export const segmentsRepository = {
-  async insert(db: Kysely<Database>, row: Insertable<SegmentTable>): Promise<void> {
-    await db.insertInto('segments').values(row).execute();
-  },
+export function createSegmentsRepository(db: Kysely<Database>) {
+  const find = (id: string): Promise<SegmentRow | undefined> =>
+    db.selectFrom('segments').selectAll().where('id', '=', id).executeTakeFirst();
+  return {
+    async insert(tx: Tx, row: Insertable<SegmentTable>): Promise<void> {
+      await tx.insertInto('segments').values(row).execute();
+    },
 
-  find(db: Kysely<Database>, id: string): Promise<SegmentRow | undefined> {
-    return db.selectFrom('segments').selectAll().where('id', '=', id).executeTakeFirst();
-  },
+    find,
 
-  list(db: Kysely<Database>): Promise<SegmentRow[]> {
-    return db.selectFrom('segments').selectAll().orderBy('id').execute();
-  },
+    /** A segment's rules for minors; `undefined` for an unknown segment. */
+    async rulesOf(id: string): Promise<ReturnType<typeof ageRulesOf> | undefined> {
+      const row = await find(id);
+      return row && ageRulesOf(row);
+    },
 
-  async setAgeRules(
-    db: Kysely<Database>,
-    id: string,
-    rules: { ageOfConsent: number; minorPurposes: readonly string[] },
-  ) {
-    await db
-      .updateTable('segments')
-      .set({ age_of_consent: rules.ageOfConsent, minor_purposes: JSON.stringify(rules.minorPurposes) })
-      .where('id', '=', id)
-      .execute();
-  },
-};
+    list(): Promise<SegmentRow[]> {
+      return db.selectFrom('segments').selectAll().orderBy('id').execute();
+    },
+
+    async setAgeRules(tx: Tx, id: string, rules: { ageOfConsent: number; minorPurposes: readonly string[] }) {
+      await tx
+        .updateTable('segments')
+        .set({ age_of_consent: rules.ageOfConsent, minor_purposes: JSON.stringify(rules.minorPurposes) })
+        .where('id', '=', id)
+        .execute();
+    },
+  };
+}
+
+export type SegmentsRepository = ReturnType<typeof createSegmentsRepository>;
 
 /** A segment's rules for minors, parsed. */
 export function ageRulesOf(row: SegmentRow): { ageOfConsent: number; minorPurposes: string[] } {

@@ -1,14 +1,13 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import { isUniqueViolation } from '../../db/constraint-errors.js';
+import type { Transactor, Tx } from '../../db/executor.js';
 import { AppError, assertThat } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import { adminOnly, operatorMay } from '../access/access-policy.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { DataKeys } from '../keys/data-keys.js';
-import { isUniqueViolation } from '../idempotency/idempotency.service.js';
 import { FEDERAL_SEGMENT } from './segment-id.js';
-import { ageRulesOf, segmentsRepository, type SegmentRow } from './segments.repository.js';
+import { ageRulesOf, type SegmentRow, type SegmentsRepository } from './segments.repository.js';
 
 export interface Segment {
   readonly id: string;
@@ -25,7 +24,8 @@ const toSegment = (r: Pick<SegmentRow, 'id' | 'name' | 'created_at'>): Segment =
 /** Segments: the federal one and the regional ones, each with its own data key from its first moment. */
 export class SegmentsService {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly segments: SegmentsRepository,
+    private readonly transactions: Transactor,
     private readonly keys: DataKeys,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -34,25 +34,21 @@ export class SegmentsService {
   async create(ctx: CallContext, input: { id: string; name: string }): Promise<Segment> {
     const decision = adminOnly(ctx.principal);
     assertThat(decision.allowed, 'auth.forbidden', 'only an administrator may create segments');
-    try {
-      return await this.db.transaction().execute(async (tx) => {
-        const segment = await this.insert(tx, input);
-        await this.audit.record(tx, ctx, { action: 'segment.create', result: 'created', segmentId: input.id });
-        return segment;
-      });
-    } catch (e) {
-      if (isUniqueViolation(e)) throw new AppError('segment.exists', `segment ${input.id} already exists`);
-      throw e;
-    }
+    // A taken id is refused by the store (segment.exists, through the constraint table in src/db).
+    return this.transactions.transaction(async (tx) => {
+      const segment = await this.insert(tx, input);
+      await this.audit.record(tx, ctx, { action: 'segment.create', result: 'created', segmentId: input.id });
+      return segment;
+    });
   }
 
   /** Creates the federal segment and the configured ones if missing (at start-up; idempotent). */
   async ensure(segments: readonly { id: string; name: string }[]): Promise<string[]> {
     const created: string[] = [];
     for (const s of [FEDERAL_SEGMENT, ...segments]) {
-      if (await segmentsRepository.find(this.db, s.id)) continue;
+      if (await this.segments.find(s.id)) continue;
       try {
-        await this.db.transaction().execute((tx) => this.insert(tx, s));
+        await this.transactions.transaction((tx) => this.insert(tx, s));
         created.push(s.id);
       } catch (e) {
         // Another instance created it first.
@@ -63,18 +59,18 @@ export class SegmentsService {
   }
 
   async list(): Promise<Segment[]> {
-    return (await segmentsRepository.list(this.db)).map(toSegment);
+    return (await this.segments.list()).map(toSegment);
   }
 
   async get(id: string): Promise<Segment> {
-    const row = await segmentsRepository.find(this.db, id);
+    const row = await this.segments.find(id);
     if (!row) throw new AppError('segment.not_found', `no segment ${id}`, { segment: id });
     return toSegment(row);
   }
 
   /** A segment's rules for minors: the age of consent and the purposes a minor may be used for. */
   async ageRules(id: string): Promise<{ segment: string; ageOfConsent: number; minorPurposes: string[] }> {
-    const row = await segmentsRepository.find(this.db, id);
+    const row = await this.segments.find(id);
     if (!row) throw new AppError('segment.not_found', `no segment ${id}`, { segment: id });
     return { segment: id, ...ageRulesOf(row) };
   }
@@ -87,16 +83,16 @@ export class SegmentsService {
       "only the segment's operator may set its rules",
     );
     await this.get(id);
-    await this.db.transaction().execute(async (tx) => {
-      await segmentsRepository.setAgeRules(tx, id, rules);
+    await this.transactions.transaction(async (tx) => {
+      await this.segments.setAgeRules(tx, id, rules);
       await this.audit.record(tx, ctx, { action: 'segment.policy', result: 'updated', segmentId: id, detail: rules });
     });
     return this.ageRules(id);
   }
 
-  private async insert(tx: Kysely<Database>, input: { id: string; name: string }): Promise<Segment> {
+  private async insert(tx: Tx, input: { id: string; name: string }): Promise<Segment> {
     const row = { id: input.id, name: input.name, created_at: isoNow(this.clock) };
-    await segmentsRepository.insert(tx, row);
+    await this.segments.insert(tx, row);
     await this.keys.createFirst(tx, input.id);
     return toSegment(row);
   }

@@ -1,4 +1,4 @@
-import type { Matcher } from '../../matcher/matcher.js';
+import type { IndexedTemplate, Matcher } from '../../matcher/matcher.js';
 import type { SearchOptions } from '../../matcher/vector-index.js';
 import type { SegmentTransforms } from './segment-transforms.js';
 
@@ -47,6 +47,11 @@ export class TemplateGalleries {
       if (hit && (!best || hit.score > best.score)) best = hit;
     }
     return best;
+  }
+
+  /** Adds a template that just committed, unless another request's catch-up indexed it from the feed already. */
+  index(template: IndexedTemplate): void {
+    if (!this.matcher.has(template.templateId)) this.matcher.add(template);
   }
 
   /** 1:N over the segments with a raw probe. */

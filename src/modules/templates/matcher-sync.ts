@@ -1,10 +1,7 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import type { Matcher } from '../../matcher/matcher.js';
 import type { Clock } from '../../ports/clock.js';
-import { templateEventsRepository } from './template-events.repository.js';
+import type { Repositories } from '../../repositories.js';
 import type { TemplateVault } from './template-vault.js';
-import { templatesRepository } from './templates.repository.js';
 
 const PAGE = 1000;
 /**
@@ -29,7 +26,7 @@ export class MatcherSync {
   private queued: Promise<void> | undefined;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Pick<Repositories, 'templates' | 'templateEvents'>,
     private readonly matcher: Matcher,
     private readonly vault: TemplateVault,
     private readonly clock: Clock,
@@ -38,7 +35,7 @@ export class MatcherSync {
   /** Loads every stored template (at start-up); returns how many. */
   async load(): Promise<number> {
     // A little before the end: an insert numbered below the last one may still be committing elsewhere.
-    this.cursor = Math.max(0, (await templateEventsRepository.lastSeq(this.db)) - PAGE);
+    this.cursor = Math.max(0, (await this.repos.templateEvents.lastSeq()) - PAGE);
     return this.vault.loadInto(this.matcher);
   }
 
@@ -61,12 +58,12 @@ export class MatcherSync {
   /** Forgets events older than `hours` (a restarted instance reloads everything and needs none of them). */
   purge(hours: number): Promise<number> {
     const before = new Date(this.clock.now().getTime() - hours * 3_600_000).toISOString();
-    return templateEventsRepository.deleteOlderThan(this.db, before);
+    return this.repos.templateEvents.deleteOlderThan(before);
   }
 
   private async apply(): Promise<void> {
     for (;;) {
-      const events = await templateEventsRepository.after(this.db, this.cursor, PAGE);
+      const events = await this.repos.templateEvents.after(this.cursor, PAGE);
       let contiguous = true;
       for (const event of events) {
         await this.applyOne(event.kind, event.template_id);
@@ -93,7 +90,7 @@ export class MatcherSync {
     }
     if (this.matcher.has(templateId)) return;
     // The row decides: absent means it was removed since (and its removal event is applied too).
-    const row = await templatesRepository.find(this.db, templateId);
+    const row = await this.repos.templates.find(templateId);
     if (!row) return;
     const entry = await this.vault.indexedOf(row);
     // Checked after the await: the enrolling request may have indexed it meanwhile.

@@ -1,10 +1,10 @@
-import type { Kysely } from 'kysely';
-import type { Database, PersonKeyTable } from '../../db/schema.js';
-import { newKey, open, seal } from '../../keys/sealing.js';
+import type { Transactor, Tx } from '../../db/executor.js';
+import { newKey, open, seal } from '../keys/sealing.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { DataKeys } from '../keys/data-keys.js';
+import type { PersonKeyRow, PersonKeysRepository } from './person-keys.repository.js';
 
-export type PersonKeyRow = PersonKeyTable;
+export type { PersonKeyRow };
 
 /**
  * Each person's own template key, wrapped by their segment's data key. Erasure deletes the wrapped key, so
@@ -13,7 +13,8 @@ export type PersonKeyRow = PersonKeyTable;
  */
 export class PersonKeys {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly rows: PersonKeysRepository,
+    private readonly transactions: Transactor,
     private readonly keys: DataKeys,
     private readonly clock: Clock,
   ) {}
@@ -27,42 +28,30 @@ export class PersonKeys {
     return { key, row: { ...row, created_at: isoNow(this.clock) } };
   }
 
-  async insert(tx: Kysely<Database>, row: PersonKeyRow): Promise<void> {
-    await tx.insertInto('person_keys').values(row).execute();
+  insert(tx: Tx, row: PersonKeyRow): Promise<void> {
+    return this.rows.insert(tx, row);
   }
 
-  async insertMany(tx: Kysely<Database>, rows: readonly PersonKeyRow[]): Promise<void> {
-    if (rows.length)
-      await tx
-        .insertInto('person_keys')
-        .values([...rows])
-        .execute();
+  insertMany(tx: Tx, rows: readonly PersonKeyRow[]): Promise<void> {
+    return this.rows.insertMany(tx, rows);
   }
 
   /** The person's key, or `undefined` if they have none (never enrolled, or erased). */
-  async of(personId: string, db: Kysely<Database> = this.db): Promise<Buffer | undefined> {
-    const row = await db.selectFrom('person_keys').selectAll().where('person_id', '=', personId).executeTakeFirst();
+  async of(personId: string): Promise<Buffer | undefined> {
+    const row = await this.rows.find(personId);
     return row && this.unwrap(row);
   }
 
   /** Keys of many people at once (matcher loading); people without one are absent. */
   async ofMany(personIds: readonly string[]): Promise<Map<string, Buffer>> {
     const out = new Map<string, Buffer>();
-    for (let i = 0; i < personIds.length; i += 1000) {
-      const rows = await this.db
-        .selectFrom('person_keys')
-        .selectAll()
-        .where('person_id', 'in', personIds.slice(i, i + 1000))
-        .execute();
-      for (const row of rows) out.set(row.person_id, await this.unwrap(row));
-    }
+    for (const row of await this.rows.findMany(personIds)) out.set(row.person_id, await this.unwrap(row));
     return out;
   }
 
   /** Destroys the person's key (crypto-shredding); true if there was one. */
-  async shred(tx: Kysely<Database>, personId: string): Promise<boolean> {
-    const r = await tx.deleteFrom('person_keys').where('person_id', '=', personId).executeTakeFirst();
-    return Number(r.numDeletedRows) > 0;
+  shred(tx: Tx, personId: string): Promise<boolean> {
+    return this.rows.delete(tx, personId);
   }
 
   /** Re-wraps a segment's person keys under its active data key; returns how many moved. */
@@ -70,24 +59,17 @@ export class PersonKeys {
     const { version, key: dataKey } = await this.keys.active(segmentId);
     let moved = 0;
     for (;;) {
-      const rows = await this.db
-        .selectFrom('person_keys')
-        .selectAll()
-        .where('segment_id', '=', segmentId)
-        .where('key_version', '!=', version)
-        .limit(1000)
-        .execute();
+      const rows = await this.rows.staleOfSegment(segmentId, version);
       if (rows.length === 0) return moved;
-      await this.db.transaction().execute(async (tx) => {
-        for (const row of rows) {
-          const key = await this.unwrap(row);
-          const wrapped = seal(dataKey, key, binding(row.person_id, segmentId, version)).toString('base64');
-          await tx
-            .updateTable('person_keys')
-            .set({ key_version: version, wrapped_key: wrapped })
-            .where('person_id', '=', row.person_id)
-            .where('key_version', '=', row.key_version)
-            .execute();
+      // Unwrapped before the transaction: on SQLite a key read inside it would wait for its connection.
+      const rewrapped: { row: PersonKeyRow; wrapped: string }[] = [];
+      for (const row of rows) {
+        const wrapped = seal(dataKey, await this.unwrap(row), binding(row.person_id, segmentId, version));
+        rewrapped.push({ row, wrapped: wrapped.toString('base64') });
+      }
+      await this.transactions.transaction(async (tx) => {
+        for (const { row, wrapped } of rewrapped) {
+          await this.rows.rewrap(tx, row.person_id, row.key_version, { version, wrapped });
         }
       });
       moved += rows.length;

@@ -1,5 +1,3 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
 import { AppError } from '../../errors/app-error.js';
 import type { Matcher } from '../../matcher/matcher.js';
 import type { AccessService } from '../access/access.service.js';
@@ -8,7 +6,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { SegmentsService } from '../segments/segments.service.js';
 import type { SegmentTransforms } from './segment-transforms.js';
 import type { TemplateVault } from './template-vault.js';
-import { templatesRepository } from './templates.repository.js';
+import type { TemplatesRepository } from './templates.repository.js';
 import type { ViewKey } from './transforms.repository.js';
 
 /** What re-keying one view did. */
@@ -41,7 +39,7 @@ export class RenewalService {
   private readonly running = new Set<string>();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly templates: TemplatesRepository,
     private readonly matcher: Matcher,
     private readonly transforms: SegmentTransforms,
     private readonly vault: TemplateVault,
@@ -89,7 +87,7 @@ export class RenewalService {
    */
   async settle(): Promise<number> {
     let moved = 0;
-    const legacy = new Set(await templatesRepository.segmentsWithLegacy(this.db));
+    const legacy = new Set(await this.templates.segmentsWithLegacy());
     for (const { id } of await this.segments.list()) {
       for (const view of await this.transforms.views(id)) {
         const retiring = (await this.transforms.live({ segmentId: id, view })).some((t) => t.state === 'retiring');

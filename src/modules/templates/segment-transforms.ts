@@ -1,12 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import { open, seal } from '../../keys/sealing.js';
+import { isUniqueViolation } from '../../db/constraint-errors.js';
+import type { Transactor, Tx } from '../../db/executor.js';
+import { open, seal } from '../keys/sealing.js';
 import { OrthogonalTransform } from '../../matcher/orthogonal-transform.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
-import { isUniqueViolation } from '../idempotency/idempotency.service.js';
 import type { DataKeys } from '../keys/data-keys.js';
-import { transformsRepository, type TransformRow, type ViewKey } from './transforms.repository.js';
+import type { TransformRow, TransformsRepository, ViewKey } from './transforms.repository.js';
 
 /**
  * Template transforms (ISO/IEC 24745 renewable templates): a random orthogonal rotation built from a 32-byte
@@ -21,21 +20,22 @@ export class SegmentTransforms {
   private readonly built = new Map<string, OrthogonalTransform>();
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly rows: TransformsRepository,
+    private readonly transactions: Transactor,
     private readonly keys: DataKeys,
     private readonly clock: Clock,
   ) {}
 
   /** The version new templates of the view are stored under (version 1 is made on first use). */
   async activeVersion(at: ViewKey): Promise<number> {
-    let active = (await transformsRepository.list(this.db, at)).find((r) => r.state === 'active');
+    let active = (await this.rows.list(at)).find((r) => r.state === 'active');
     if (!active) {
       try {
-        await this.db.transaction().execute((tx) => this.insertVersion(tx, at, 1));
+        await this.transactions.transaction((tx) => this.insertVersion(tx, at, 1));
       } catch (e) {
         if (!isUniqueViolation(e)) throw e; // another instance made it first
       }
-      active = (await transformsRepository.list(this.db, at)).find((r) => r.state === 'active');
+      active = (await this.rows.list(at)).find((r) => r.state === 'active');
     }
     if (!active) throw new Error(`${describe(at)} has no active template transform`);
     return active.version;
@@ -63,11 +63,11 @@ export class SegmentTransforms {
   /** Starts a re-key: a fresh version becomes active and the others start retiring. Returns the new version. */
   async beginRekey(at: ViewKey): Promise<number> {
     await this.activeVersion(at);
-    return this.db.transaction().execute(async (tx) => {
-      const rows = await transformsRepository.list(tx, at);
+    return this.transactions.transaction(async (tx) => {
+      const rows = await this.rows.list(at, tx);
       const version = Math.max(...rows.map((r) => r.version)) + 1;
       // Retiring first takes the row locks that sealing holds, so no template commits under an old version after.
-      await transformsRepository.retireAllBut(tx, at, version);
+      await this.rows.retireAllBut(tx, at, version);
       await this.insertVersion(tx, at, version);
       return version;
     });
@@ -75,32 +75,32 @@ export class SegmentTransforms {
 
   /** Destroys a retired version's seed, in the store and in this process. */
   async destroy(at: ViewKey, version: number): Promise<void> {
-    await transformsRepository.destroy(this.db, at, version, isoNow(this.clock));
+    await this.rows.destroy(at, version, isoNow(this.clock));
     this.seeds.delete(seedId(at, version));
     for (const id of [...this.built.keys()]) if (id.startsWith(`${seedId(at, version)}|`)) this.built.delete(id);
   }
 
   /** A view's versions still holding a seed, for status and re-key resumption. */
   async live(at: ViewKey): Promise<TransformRow[]> {
-    return (await transformsRepository.list(this.db, at)).filter((r) => r.state !== 'destroyed');
+    return (await this.rows.list(at)).filter((r) => r.state !== 'destroyed');
   }
 
   /** The views of a segment that have transforms (the segment's own, '', and any party's). */
   async views(segmentId: string): Promise<string[]> {
-    return [...new Set((await transformsRepository.listSegment(this.db, segmentId)).map((r) => r.view))];
+    return [...new Set((await this.rows.listSegment(segmentId)).map((r) => r.view))];
   }
 
   /** Re-wraps every view's seeds of a segment under its active data key (after a data-key rotation). */
   async rewrapSegment(segmentId: string): Promise<number> {
     const { version: keyVersion, key } = await this.keys.active(segmentId);
     let n = 0;
-    for (const row of await transformsRepository.listSegment(this.db, segmentId)) {
+    for (const row of await this.rows.listSegment(segmentId)) {
       if (row.key_version === keyVersion || row.wrapped_seed === null) continue;
       const at = { segmentId, view: row.view };
       const seed = await this.seed(at, row.version);
       if (!seed) continue;
       const wrapped = seal(key, seed, binding(at, row.version)).toString('base64');
-      await transformsRepository.rewrap(this.db, at, row.version, keyVersion, wrapped);
+      await this.rows.rewrap(at, row.version, keyVersion, wrapped);
       n++;
     }
     return n;
@@ -109,7 +109,7 @@ export class SegmentTransforms {
   private async seed(at: ViewKey, version: number): Promise<Buffer | undefined> {
     const known = this.seeds.get(seedId(at, version));
     if (known) return known;
-    const row = (await transformsRepository.list(this.db, at)).find((r) => r.version === version);
+    const row = (await this.rows.list(at)).find((r) => r.version === version);
     if (!row?.wrapped_seed) return undefined;
     const key = await this.keys.version(at.segmentId, row.key_version);
     const seed = open(key, Buffer.from(row.wrapped_seed, 'base64'), binding(at, version));
@@ -117,10 +117,10 @@ export class SegmentTransforms {
     return seed;
   }
 
-  private async insertVersion(tx: Kysely<Database>, at: ViewKey, version: number): Promise<void> {
+  private async insertVersion(tx: Tx, at: ViewKey, version: number): Promise<void> {
     const { version: keyVersion, key } = await this.keys.active(at.segmentId);
     const seed = randomBytes(32);
-    await transformsRepository.insert(tx, {
+    await this.rows.insert(tx, {
       segment_id: at.segmentId,
       view: at.view,
       version,

@@ -1,6 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import { bytesToVector, open, seal, vectorToBytes } from '../../keys/sealing.js';
+import type { Transactor, Tx } from '../../db/executor.js';
+import type { Repositories } from '../../repositories.js';
+import { bytesToVector, open, seal, vectorToBytes } from '../keys/sealing.js';
 import type { IndexedTemplate, Matcher } from '../../matcher/matcher.js';
 import { OrthogonalTransform } from '../../matcher/orthogonal-transform.js';
 import type { IdSource } from '../../ports/ids.js';
@@ -9,9 +9,8 @@ import type { DataKeys } from '../keys/data-keys.js';
 import { galleryOf } from './galleries.js';
 import type { PersonKeyRow, PersonKeys } from './person-keys.js';
 import type { SegmentTransforms } from './segment-transforms.js';
-import { templateEventsRepository } from './template-events.repository.js';
-import { templatesRepository, type TemplateRow } from './templates.repository.js';
-import { transformsRepository, type ViewKey } from './transforms.repository.js';
+import type { TemplateRow } from './templates.repository.js';
+import type { ViewKey } from './transforms.repository.js';
 
 const PAGE = 1000;
 
@@ -35,6 +34,15 @@ export interface SealedTemplate {
   readonly indexed: IndexedTemplate;
 }
 
+/** What is stored beside a sealed template: where and by whom it was captured, and what the capture measured. */
+export interface StoredTemplateMeta {
+  readonly channel: string;
+  readonly enrolledBy: string;
+  readonly quality: { readonly score: number; readonly measures: Readonly<Record<string, number>> };
+  readonly liveness: number;
+  readonly at: string;
+}
+
 /** Thrown when a re-key retired the transform a template was sealed under before it committed. */
 export class TransformRetired extends Error {
   override name = 'TransformRetired';
@@ -48,7 +56,8 @@ export class TransformRetired extends Error {
  */
 export class TemplateVault {
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repos: Pick<Repositories, 'templates' | 'templateEvents' | 'transforms'>,
+    private readonly transactions: Transactor,
     private readonly keys: DataKeys,
     private readonly personKeys: PersonKeys,
     private readonly transforms: SegmentTransforms,
@@ -74,10 +83,37 @@ export class TemplateVault {
    * Inside the storing transaction: holds the transform's row lock and fails with {@link TransformRetired} if a
    * re-key retired it meanwhile (the caller seals again under the new one).
    */
-  async guard(tx: Kysely<Database>, template: SealedTemplate): Promise<void> {
-    if (!(await transformsRepository.holdActive(tx, template, template.transformVersion))) {
+  async guard(tx: Tx, template: SealedTemplate): Promise<void> {
+    if (!(await this.repos.transforms.holdActive(tx, template, template.transformVersion))) {
       throw new TransformRetired(`transform ${template.segmentId} v${template.transformVersion} was retired`);
     }
+  }
+
+  /**
+   * Inside the storing transaction, after {@link guard}: the template's row and its change-feed event, so
+   * every instance's matcher learns of it from the commit.
+   */
+  async store(tx: Tx, template: SealedTemplate, meta: StoredTemplateMeta): Promise<void> {
+    const { templateId: id, personId, modelPack } = template.indexed;
+    const { segmentId } = template;
+    await this.repos.templates.insert(tx, {
+      id,
+      person_id: personId,
+      segment_id: segmentId,
+      model_pack: modelPack,
+      key_version: 0,
+      transform_version: template.transformVersion,
+      transform_view: template.view,
+      sealed_vector: template.sealed,
+      channel: meta.channel,
+      enrolled_by: meta.enrolledBy,
+      quality: JSON.stringify({ score: meta.quality.score, ...meta.quality.measures }),
+      liveness: meta.liveness,
+      created_at: meta.at,
+    });
+    await this.repos.templateEvents.append(tx, [
+      { kind: 'added', template_id: id, person_id: personId, segment_id: segmentId, at: meta.at },
+    ]);
   }
 
   /** The stored vector of a row (in its transform's space); `undefined` if the person's key is shredded. */
@@ -102,7 +138,7 @@ export class TemplateVault {
     let after = '';
     let n = 0;
     for (;;) {
-      const rows = await templatesRepository.page(this.db, after, PAGE);
+      const rows = await this.repos.templates.page(after, PAGE);
       const keys = await this.personKeys.ofMany([...new Set(rows.map((r) => r.person_id))]);
       for (const row of rows) {
         const entry = await this.indexedOf(row, keys.get(row.person_id));
@@ -132,7 +168,7 @@ export class TemplateVault {
     // R_to·R_fromᵀ per source version, built once (a 512² product costs ~150 ms; applying it ~0.3 ms).
     const movers = new Map<string, OrthogonalTransform>();
     for (;;) {
-      const rows = await templatesRepository.pendingForTransform(this.db, at, to, after, PAGE);
+      const rows = await this.repos.templates.pendingForTransform(at, to, after, PAGE);
       if (rows.length === 0) return total;
       after = rows.at(-1)!.id;
       // Everything is read and computed before the transaction (on SQLite a read outside it would wait for its
@@ -156,8 +192,8 @@ export class TemplateVault {
         const renewed = { ...row, id: binding.id, key_version: 0, transform_version: to, sealed_vector: sealed };
         page.push({ row, renewed, added: indexed(binding, to, vector) });
       }
-      const changes = await this.db.transaction().execute(async (tx) => {
-        const gone = await templatesRepository.deleteMany(
+      const changes = await this.transactions.transaction(async (tx) => {
+        const gone = await this.repos.templates.deleteMany(
           tx,
           page.map((p) => p.row.id),
         );
@@ -167,11 +203,11 @@ export class TemplateVault {
           tx,
           [...minted.values()].filter((k) => kept.some((p) => p.row.person_id === k.person_id)),
         );
-        await templatesRepository.insertMany(
+        await this.repos.templates.insertMany(
           tx,
           kept.map((p) => p.renewed),
         );
-        await templateEventsRepository.append(
+        await this.repos.templateEvents.append(
           tx,
           kept.flatMap(({ row, renewed }) => [
             {

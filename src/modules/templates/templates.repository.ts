@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Tx } from '../../db/executor.js';
 import type { Database, TemplateTable } from '../../db/schema.js';
 
 export type TemplateRow = TemplateTable;
@@ -8,120 +9,123 @@ export type TemplateMetadata = Omit<TemplateRow, 'sealed_vector'>;
 const MAX_PAGE = 5000;
 
 /** SQL for sealed templates. */
-export const templatesRepository = {
-  async insert(db: Kysely<Database>, row: TemplateRow): Promise<void> {
-    await db.insertInto('templates').values(row).execute();
-  },
+export function createTemplatesRepository(db: Kysely<Database>) {
+  return {
+    async insert(tx: Tx, row: TemplateRow): Promise<void> {
+      await tx.insertInto('templates').values(row).execute();
+    },
 
-  find(db: Kysely<Database>, id: string): Promise<TemplateRow | undefined> {
-    return db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst();
-  },
+    find(id: string): Promise<TemplateRow | undefined> {
+      return db.selectFrom('templates').selectAll().where('id', '=', id).executeTakeFirst();
+    },
 
-  /** One page of every template, in id order after `afterId` (keyset pagination: stable under inserts). */
-  page(db: Kysely<Database>, afterId: string, limit: number): Promise<TemplateRow[]> {
-    if (limit < 1 || limit > MAX_PAGE) throw new RangeError(`page size must be 1..${MAX_PAGE}`);
-    return db.selectFrom('templates').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
-  },
+    /** One page of every template, in id order after `afterId` (keyset pagination: stable under inserts). */
+    page(afterId: string, limit: number): Promise<TemplateRow[]> {
+      if (limit < 1 || limit > MAX_PAGE) throw new RangeError(`page size must be 1..${MAX_PAGE}`);
+      return db.selectFrom('templates').selectAll().where('id', '>', afterId).orderBy('id').limit(limit).execute();
+    },
 
-  /**
-   * A page of a segment's templates not yet under transform `version` (legacy raw ones included), in id order
-   * after `afterId`. Keyset paging over the (segment, id) index keeps each page's cost flat however large the
-   * segment; transform versions only grow, so "not yet" is "older".
-   */
-  pendingForTransform(
-    db: Kysely<Database>,
-    at: { segmentId: string; view: string },
-    version: number,
-    afterId: string,
-    limit: number,
-  ): Promise<TemplateRow[]> {
-    if (limit < 1 || limit > MAX_PAGE) throw new RangeError(`page size must be 1..${MAX_PAGE}`);
-    return db
-      .selectFrom('templates')
-      .selectAll()
-      .where('segment_id', '=', at.segmentId)
-      .where('transform_view', '=', at.view)
-      .where('id', '>', afterId)
-      .where((eb) => eb.or([eb('transform_version', 'is', null), eb('transform_version', '<', version)]))
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-  },
-
-  async insertMany(db: Kysely<Database>, rows: readonly TemplateRow[]): Promise<void> {
-    if (rows.length)
-      await db
-        .insertInto('templates')
-        .values([...rows])
+    /**
+     * A page of a segment's templates not yet under transform `version` (legacy raw ones included), in id order
+     * after `afterId`. Keyset paging over the (segment, id) index keeps each page's cost flat however large the
+     * segment; transform versions only grow, so "not yet" is "older".
+     */
+    pendingForTransform(
+      at: { segmentId: string; view: string },
+      version: number,
+      afterId: string,
+      limit: number,
+    ): Promise<TemplateRow[]> {
+      if (limit < 1 || limit > MAX_PAGE) throw new RangeError(`page size must be 1..${MAX_PAGE}`);
+      return db
+        .selectFrom('templates')
+        .selectAll()
+        .where('segment_id', '=', at.segmentId)
+        .where('transform_view', '=', at.view)
+        .where('id', '>', afterId)
+        .where((eb) => eb.or([eb('transform_version', 'is', null), eb('transform_version', '<', version)]))
+        .orderBy('id')
+        .limit(limit)
         .execute();
-  },
+    },
 
-  /** Deletes the templates among `ids` that still exist; returns those it deleted. */
-  async deleteMany(db: Kysely<Database>, ids: readonly string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    if (ids.length > MAX_PAGE) throw new RangeError(`at most ${MAX_PAGE} ids`);
-    const rows = await db
-      .deleteFrom('templates')
-      .where('id', 'in', [...ids])
-      .returning('id')
-      .execute();
-    return new Set(rows.map((r) => r.id));
-  },
+    async insertMany(tx: Tx, rows: readonly TemplateRow[]): Promise<void> {
+      if (rows.length)
+        await tx
+          .insertInto('templates')
+          .values([...rows])
+          .execute();
+    },
 
-  /** Segments holding templates from before renewable templates. */
-  async segmentsWithLegacy(db: Kysely<Database>): Promise<string[]> {
-    const rows = await db
-      .selectFrom('templates')
-      .select('segment_id')
-      .distinct()
-      .where('transform_version', 'is', null)
-      .execute();
-    return rows.map((r) => r.segment_id);
-  },
+    /** Deletes the templates among `ids` that still exist; returns those it deleted. */
+    async deleteMany(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      if (ids.length > MAX_PAGE) throw new RangeError(`at most ${MAX_PAGE} ids`);
+      const rows = await tx
+        .deleteFrom('templates')
+        .where('id', 'in', [...ids])
+        .returning('id')
+        .execute();
+      return new Set(rows.map((r) => r.id));
+    },
 
-  metadataOf(db: Kysely<Database>, personId: string): Promise<TemplateMetadata[]> {
-    return db
-      .selectFrom('templates')
-      .select([
-        'id',
-        'person_id',
-        'segment_id',
-        'model_pack',
-        'key_version',
-        'channel',
-        'enrolled_by',
-        'quality',
-        'liveness',
-        'created_at',
-        'transform_version',
-        'transform_view',
-      ])
-      .where('person_id', '=', personId)
-      .orderBy('created_at')
-      .execute();
-  },
+    /** Segments holding templates from before renewable templates. */
+    async segmentsWithLegacy(): Promise<string[]> {
+      const rows = await db
+        .selectFrom('templates')
+        .select('segment_id')
+        .distinct()
+        .where('transform_version', 'is', null)
+        .execute();
+      return rows.map((r) => r.segment_id);
+    },
 
-  /** Erases a person's templates; returns their ids. */
-  async deleteOf(db: Kysely<Database>, personId: string): Promise<string[]> {
-    const rows = await db.deleteFrom('templates').where('person_id', '=', personId).returning('id').execute();
-    return rows.map((r) => r.id);
-  },
+    metadataOf(personId: string): Promise<TemplateMetadata[]> {
+      return db
+        .selectFrom('templates')
+        .select([
+          'id',
+          'person_id',
+          'segment_id',
+          'model_pack',
+          'key_version',
+          'channel',
+          'enrolled_by',
+          'quality',
+          'liveness',
+          'created_at',
+          'transform_version',
+          'transform_view',
+        ])
+        .where('person_id', '=', personId)
+        .orderBy('created_at')
+        .execute();
+    },
 
-  /**
-   * Templates per segment and data-key version: a template counts under the version that wraps its person's key
-   * (or, for a legacy template, the version that sealed it).
-   */
-  async countByKeyVersion(db: Kysely<Database>): Promise<{ segment_id: string; key_version: number; n: number }[]> {
-    const rows = await db
-      .selectFrom('templates as t')
-      .leftJoin('person_keys as k', 'k.person_id', 't.person_id')
-      .select([
-        't.segment_id',
-        (eb) => eb.fn.coalesce('k.key_version', 't.key_version').as('key_version'),
-        (eb) => eb.fn.countAll<number>().as('n'),
-      ])
-      .groupBy(['t.segment_id', (eb) => eb.fn.coalesce('k.key_version', 't.key_version')])
-      .execute();
-    return rows.map((r) => ({ segment_id: r.segment_id, key_version: Number(r.key_version), n: Number(r.n) }));
-  },
-};
+    /** Erases a person's templates; returns their ids. */
+    async deleteOf(tx: Tx, personId: string): Promise<string[]> {
+      const rows = await tx.deleteFrom('templates').where('person_id', '=', personId).returning('id').execute();
+      return rows.map((r) => r.id);
+    },
+
+    /**
+     * Templates per segment and data-key version: a template counts under the version that wraps its person's key
+     * (or, for a legacy template, the version that sealed it).
+     */
+    async countByKeyVersion(): Promise<{ segment_id: string; key_version: number; n: number }[]> {
+      const rows = await db
+        .selectFrom('templates as t')
+        .leftJoin('person_keys as k', 'k.person_id', 't.person_id')
+        .select([
+          't.segment_id',
+          (eb) => eb.fn.coalesce('k.key_version', 't.key_version').as('key_version'),
+          (eb) => eb.fn.countAll<number>().as('n'),
+        ])
+        .groupBy(['t.segment_id', (eb) => eb.fn.coalesce('k.key_version', 't.key_version')])
+        .execute();
+      return rows.map((r) => ({ segment_id: r.segment_id, key_version: Number(r.key_version), n: Number(r.n) }));
+    },
+  };
+}
+
+export type TemplatesRepository = ReturnType<typeof createTemplatesRepository>;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Executor, Tx } from '../../db/executor.js';
 import type { Database, SegmentTransformTable } from '../../db/schema.js';
 
 export type TransformRow = SegmentTransformTable;
@@ -13,78 +14,82 @@ export interface ViewKey {
 }
 
 /** SQL for template transforms (their seeds are stored only wrapped by a segment data key). */
-export const transformsRepository = {
-  async insert(db: Kysely<Database>, row: TransformRow): Promise<void> {
-    await db.insertInto('segment_transforms').values(row).execute();
-  },
+export function createTransformsRepository(db: Kysely<Database>) {
+  return {
+    async insert(tx: Tx, row: TransformRow): Promise<void> {
+      await tx.insertInto('segment_transforms').values(row).execute();
+    },
 
-  list(db: Kysely<Database>, at: ViewKey): Promise<TransformRow[]> {
-    return db
-      .selectFrom('segment_transforms')
-      .selectAll()
-      .where('segment_id', '=', at.segmentId)
-      .where('view', '=', at.view)
-      .orderBy('version')
-      .execute();
-  },
+    list(at: ViewKey, on: Executor = db): Promise<TransformRow[]> {
+      return on
+        .selectFrom('segment_transforms')
+        .selectAll()
+        .where('segment_id', '=', at.segmentId)
+        .where('view', '=', at.view)
+        .orderBy('version')
+        .execute();
+    },
 
-  /** Every view's transforms of a segment. */
-  listSegment(db: Kysely<Database>, segmentId: string): Promise<TransformRow[]> {
-    return db
-      .selectFrom('segment_transforms')
-      .selectAll()
-      .where('segment_id', '=', segmentId)
-      .orderBy('view')
-      .orderBy('version')
-      .execute();
-  },
+    /** Every view's transforms of a segment. */
+    listSegment(segmentId: string): Promise<TransformRow[]> {
+      return db
+        .selectFrom('segment_transforms')
+        .selectAll()
+        .where('segment_id', '=', segmentId)
+        .orderBy('view')
+        .orderBy('version')
+        .execute();
+    },
 
-  /**
-   * Takes the row lock on a still-active transform: a template sealed under it may commit only while it is
-   * active, so a re-key (which retires it under the same lock) never leaves a template behind.
-   */
-  async holdActive(db: Kysely<Database>, at: ViewKey, version: number): Promise<boolean> {
-    const r = await db
-      .updateTable('segment_transforms')
-      .set({ state: 'active' })
-      .where('segment_id', '=', at.segmentId)
-      .where('view', '=', at.view)
-      .where('version', '=', version)
-      .where('state', '=', 'active')
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) > 0;
-  },
+    /**
+     * Takes the row lock on a still-active transform: a template sealed under it may commit only while it is
+     * active, so a re-key (which retires it under the same lock) never leaves a template behind.
+     */
+    async holdActive(tx: Tx, at: ViewKey, version: number): Promise<boolean> {
+      const r = await tx
+        .updateTable('segment_transforms')
+        .set({ state: 'active' })
+        .where('segment_id', '=', at.segmentId)
+        .where('view', '=', at.view)
+        .where('version', '=', version)
+        .where('state', '=', 'active')
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
 
-  async retireAllBut(db: Kysely<Database>, at: ViewKey, version: number): Promise<void> {
-    await db
-      .updateTable('segment_transforms')
-      .set({ state: 'retiring' })
-      .where('segment_id', '=', at.segmentId)
-      .where('view', '=', at.view)
-      .where('version', '!=', version)
-      .where('state', '=', 'active')
-      .execute();
-  },
+    async retireAllBut(tx: Tx, at: ViewKey, version: number): Promise<void> {
+      await tx
+        .updateTable('segment_transforms')
+        .set({ state: 'retiring' })
+        .where('segment_id', '=', at.segmentId)
+        .where('view', '=', at.view)
+        .where('version', '!=', version)
+        .where('state', '=', 'active')
+        .execute();
+    },
 
-  /** Forgets a transform's seed for good. */
-  async destroy(db: Kysely<Database>, at: ViewKey, version: number, when: string): Promise<void> {
-    await db
-      .updateTable('segment_transforms')
-      .set({ state: 'destroyed', wrapped_seed: null, destroyed_at: when })
-      .where('segment_id', '=', at.segmentId)
-      .where('view', '=', at.view)
-      .where('version', '=', version)
-      .execute();
-  },
+    /** Forgets a transform's seed for good. */
+    async destroy(at: ViewKey, version: number, when: string): Promise<void> {
+      await db
+        .updateTable('segment_transforms')
+        .set({ state: 'destroyed', wrapped_seed: null, destroyed_at: when })
+        .where('segment_id', '=', at.segmentId)
+        .where('view', '=', at.view)
+        .where('version', '=', version)
+        .execute();
+    },
 
-  async rewrap(db: Kysely<Database>, at: ViewKey, version: number, keyVersion: number, wrapped: string) {
-    await db
-      .updateTable('segment_transforms')
-      .set({ key_version: keyVersion, wrapped_seed: wrapped })
-      .where('segment_id', '=', at.segmentId)
-      .where('view', '=', at.view)
-      .where('version', '=', version)
-      .where('wrapped_seed', 'is not', null)
-      .execute();
-  },
-};
+    async rewrap(at: ViewKey, version: number, keyVersion: number, wrapped: string) {
+      await db
+        .updateTable('segment_transforms')
+        .set({ key_version: keyVersion, wrapped_seed: wrapped })
+        .where('segment_id', '=', at.segmentId)
+        .where('view', '=', at.view)
+        .where('version', '=', version)
+        .where('wrapped_seed', 'is not', null)
+        .execute();
+    },
+  };
+}
+
+export type TransformsRepository = ReturnType<typeof createTransformsRepository>;

@@ -1,10 +1,9 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
-import { auditLeafBytes, personRef } from '../../transparency/audit-leaf.js';
-import { MerkleTree, leafHash, verifyConsistency } from '../../transparency/merkle.js';
-import { verifyTreeHead, type SignedTreeHead } from '../../transparency/tree-head.js';
+import type { Tx } from '../../db/executor.js';
+import { auditLeafBytes, personRef } from './audit-leaf.js';
+import { MerkleTree, leafHash, verifyConsistency } from './merkle.js';
+import { verifyTreeHead, type SignedTreeHead } from './tree-head.js';
 import type { SigningKey, SystemKeys } from '../keys/system-keys.js';
-import { transparencyRepository as repo, type AuditRow, type TreeHeadRow } from './transparency.repository.js';
+import type { AuditRow, TransparencyRepository, TreeHeadRow } from './transparency.repository.js';
 import { LOG_SIGNING_KEY, PERSON_REF_KEY } from './transparency.service.js';
 
 /** The first thing found wrong, in log order: a leaf (and its audit record), a signed head, or the log itself. */
@@ -45,7 +44,7 @@ class Tampered extends Error {
  * RFC 9162 verifier, root equal to the recomputed root at its size). Stops at the first tampered entry in log
  * order (leaves, with each head checked once the leaves it covers are). Read-only: creates no key.
  */
-export async function verifyLog(db: Kysely<Database>, systemKeys: SystemKeys): Promise<LogVerification> {
+export async function verifyLog(repo: TransparencyRepository, systemKeys: SystemKeys): Promise<LogVerification> {
   // The keys first, outside the snapshot: SQLite has one connection, which the snapshot holds.
   let keys: Keys;
   try {
@@ -55,13 +54,9 @@ export async function verifyLog(db: Kysely<Database>, systemKeys: SystemKeys): P
     };
   } catch (e) {
     const tampered: TamperedEntry = { kind: 'log', reason: `system keys: ${(e as Error).message}` };
-    return { ok: false, leaves: 0, heads: 0, pending: await repo.countPending(db), latest: null, tampered };
+    return { ok: false, leaves: 0, heads: 0, pending: await repo.countPending(), latest: null, tampered };
   }
-  return db
-    .transaction()
-    .setIsolationLevel('repeatable read')
-    .setAccessMode('read only')
-    .execute((tx) => new Verification(tx, keys).run());
+  return repo.inSnapshot((tx) => new Verification(repo, tx, keys).run());
 }
 
 interface Keys {
@@ -79,7 +74,8 @@ class Verification {
   private readonly signer: SigningKey | undefined;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repo: TransparencyRepository,
+    private readonly snapshot: Tx,
     keys: Keys,
   ) {
     this.refKey = keys.refKey;
@@ -87,7 +83,7 @@ class Verification {
   }
 
   async run(): Promise<LogVerification> {
-    const pending = await repo.countPending(this.db);
+    const pending = await this.repo.countPending(this.snapshot);
     try {
       await this.checkLeavesAndHeads();
       await this.checkLog();
@@ -108,7 +104,7 @@ class Verification {
   private async checkLeavesAndHeads(): Promise<void> {
     await this.checkHeadsUpTo(0);
     for (;;) {
-      const rows = await repo.leavesFrom(this.db, this.tree.size, PAGE);
+      const rows = await this.repo.leavesFrom(this.tree.size, PAGE, this.snapshot);
       for (const row of rows) {
         if (row.leaf_index !== this.tree.size) {
           throw new Tampered({
@@ -197,7 +193,7 @@ class Verification {
     const size = this.tree.size;
     const latest = this.previous?.treeSize ?? 0;
     if (latest < size) {
-      const [row] = await repo.leaves(this.db, latest, 1);
+      const [row] = await this.repo.leaves(latest, 1, this.snapshot);
       throw new Tampered({
         kind: 'leaf',
         leafIndex: latest,
@@ -205,7 +201,7 @@ class Verification {
         reason: `not covered by any signed tree head (the latest covers ${latest} leaves)`,
       });
     }
-    const [stray] = await repo.unindexedWithHash(this.db, 1);
+    const [stray] = await this.repo.unindexedWithHash(1, this.snapshot);
     if (stray) {
       throw new Tampered({
         kind: 'leaf',
@@ -214,7 +210,7 @@ class Verification {
         reason: 'has a leaf hash but no leaf index: leaf_index was cleared',
       });
     }
-    const stated = await repo.size(this.db);
+    const stated = await this.repo.size(this.snapshot);
     if (stated !== size) {
       throw new Tampered({ kind: 'log', reason: `log_state says ${stated} leaves, but the log holds ${size}` });
     }
@@ -222,7 +218,7 @@ class Verification {
 
   private async peekHead(): Promise<TreeHeadRow | undefined> {
     if (this.headPage.length === 0) {
-      this.headPage = await repo.headsAfter(this.db, this.headCursor, PAGE);
+      this.headPage = await this.repo.headsAfter(this.headCursor, PAGE, this.snapshot);
       const last = this.headPage.at(-1);
       if (last) this.headCursor = Number(last.tree_size);
     }

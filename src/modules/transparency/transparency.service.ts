@@ -1,12 +1,11 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/schema.js';
+import type { Executor, Transactor } from '../../db/executor.js';
 import { assertThat, AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../ports/clock.js';
-import { auditLeaf, auditLeafBytes, personRef } from '../../transparency/audit-leaf.js';
-import { leafHash, MerkleTree } from '../../transparency/merkle.js';
-import { signTreeHead, type SignedTreeHead } from '../../transparency/tree-head.js';
+import { auditLeaf, auditLeafBytes, personRef } from './audit-leaf.js';
+import { leafHash, MerkleTree } from './merkle.js';
+import { signTreeHead, type SignedTreeHead } from './tree-head.js';
 import type { SigningKey, SystemKeys } from '../keys/system-keys.js';
-import { transparencyRepository as repo, type LeafAssignment, type TreeHeadRow } from './transparency.repository.js';
+import type { LeafAssignment, TransparencyRepository, TreeHeadRow } from './transparency.repository.js';
 
 /** The system key names the log uses: the person-reference secret and the tree-head signer. */
 export const PERSON_REF_KEY = 'audit-person-ref';
@@ -41,7 +40,7 @@ export interface PublishedKey {
 export interface PublishedLeaf {
   readonly leafIndex: number;
   readonly leafHash: string;
-  /** The leaf's bytes as UTF-8 text (format: src/transparency/audit-leaf.ts). */
+  /** The leaf's bytes as UTF-8 text (format: src/modules/transparency/audit-leaf.ts). */
   readonly leaf: string;
 }
 
@@ -59,7 +58,8 @@ export class TransparencyLog {
   private queued: Promise<number> | undefined;
 
   constructor(
-    private readonly db: Kysely<Database>,
+    private readonly repo: TransparencyRepository,
+    private readonly transactions: Transactor,
     private readonly systemKeys: SystemKeys,
     private readonly clock: Clock,
   ) {}
@@ -80,7 +80,7 @@ export class TransparencyLog {
   /** The latest signed tree head after integrating what is waiting; undefined while the log is empty. */
   async latestHead(): Promise<SignedTreeHead | undefined> {
     await this.integrate();
-    const row = await repo.latestHead(this.db);
+    const row = await this.repo.latestHead();
     return row ? toHead(row) : undefined;
   }
 
@@ -94,7 +94,7 @@ export class TransparencyLog {
   /** The signed head stored for `treeSize` (every integration signs one). */
   async treeHead(treeSize: number): Promise<SignedTreeHead> {
     await this.integrate();
-    const row = await repo.head(this.db, treeSize);
+    const row = await this.repo.head(treeSize);
     if (!row)
       throw new AppError('transparency.head_not_found', `no signed tree head of size ${treeSize}`, { treeSize });
     return toHead(row);
@@ -155,7 +155,7 @@ export class TransparencyLog {
       start,
       end,
     });
-    const rows = await repo.leaves(this.db, start, Math.min(end, latest) - start);
+    const rows = await this.repo.leaves(start, Math.min(end, latest) - start);
     return rows.map((row) => ({ leafIndex: row.leaf_index!, leafHash: row.leaf_hash!, leaf: auditLeaf(row) }));
   }
 
@@ -178,7 +178,7 @@ export class TransparencyLog {
    */
   async leavesOf(eventIds: readonly string[]): Promise<Map<string, { leafIndex: number; leafHash: string }>> {
     await this.integrate();
-    const rows = await repo.leavesOfEvents(this.db, eventIds);
+    const rows = await this.repo.leavesOfEvents(eventIds);
     const found = new Map<string, { leafIndex: number; leafHash: string }>();
     for (const row of rows) {
       if (row.leaf_index !== null && row.leaf_hash !== null) {
@@ -189,11 +189,11 @@ export class TransparencyLog {
   }
 
   private async integrateNow(): Promise<number> {
-    if (!(await repo.hasPending(this.db))) return 0;
+    if (!(await this.repo.hasPending())) return 0;
     const refKey = await this.systemKeys.secret(PERSON_REF_KEY);
     const signer = await this.systemKeys.signingKey(LOG_SIGNING_KEY);
     // Catch up outside the lock first: a fresh instance may have a long log to read.
-    await this.syncTo(await repo.size(this.db));
+    await this.syncTo(await this.repo.size());
     let total = 0;
     for (;;) {
       const added = await this.integrateBatch(refKey, signer);
@@ -205,24 +205,24 @@ export class TransparencyLog {
   private async integrateBatch(refKey: Buffer, signer: SigningKey): Promise<number> {
     const before = this.tree.size;
     try {
-      return await this.db.transaction().execute(async (tx) => {
-        const size = await repo.lock(tx);
+      return await this.transactions.transaction(async (tx) => {
+        const size = await this.repo.lock(tx);
         await this.syncTo(size, tx);
-        const previous = await repo.latestHead(tx);
+        const previous = await this.repo.latestHead(tx);
         // Never extend a log whose stored leaves no longer match its own latest signed head.
         if (previous && (previous.tree_size !== size || previous.root_hash !== hex(this.tree.root(size)))) {
           throw new Error(`the stored log does not match its signed tree head of size ${previous.tree_size}`);
         }
         let next = size;
         while (next - size < MAX_LEAVES_PER_HEAD) {
-          const rows = await repo.pending(tx, Math.min(PAGE, MAX_LEAVES_PER_HEAD - (next - size)));
+          const rows = await this.repo.pending(Math.min(PAGE, MAX_LEAVES_PER_HEAD - (next - size)), tx);
           const assigned: LeafAssignment[] = rows.map((row) => {
             const ref = row.person_id === null ? null : personRef(refKey, row.person_id);
             const hash = leafHash(auditLeafBytes({ ...row, person_ref: ref }));
             this.tree.append(hash);
             return { id: row.id, personRef: ref, leafHash: hex(hash), leafIndex: next++ };
           });
-          await repo.assignLeaves(tx, assigned);
+          await this.repo.assignLeaves(tx, assigned);
           if (rows.length < PAGE) break;
         }
         if (next === size) return 0;
@@ -235,14 +235,14 @@ export class TransparencyLog {
           },
           signer,
         );
-        await repo.insertHead(tx, {
+        await this.repo.insertHead(tx, {
           tree_size: head.treeSize,
           root_hash: head.rootHash,
           timestamp: head.timestamp,
           signature: head.signature,
           key_id: head.keyId,
         });
-        await repo.setSize(tx, next);
+        await this.repo.setSize(tx, next);
         return next - size;
       });
     } catch (e) {
@@ -258,11 +258,11 @@ export class TransparencyLog {
     await this.exclusive(() => this.syncTo(size));
   }
 
-  private async syncTo(size: number, db: Kysely<Database> = this.db): Promise<void> {
+  private async syncTo(size: number, on?: Executor): Promise<void> {
     // The store went backwards (restored from a backup): start again from it.
     if (this.tree.size > size) this.tree.truncate(0);
     while (this.tree.size < size) {
-      const rows = await repo.leafHashes(db, this.tree.size, Math.min(size, this.tree.size + 10 * PAGE));
+      const rows = await this.repo.leafHashes(this.tree.size, Math.min(size, this.tree.size + 10 * PAGE), on);
       if (rows.length === 0) throw new Error(`transparency log: leaf ${this.tree.size} is missing from the store`);
       for (const row of rows) {
         if (row.leaf_index !== this.tree.size || row.leaf_hash === null || !HEX_HASH.test(row.leaf_hash)) {

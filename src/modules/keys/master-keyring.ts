@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Config } from '../config/config.js';
+import type { Config } from '../../config/config.js';
 import { KEY_BYTES, keyId, newKey } from './sealing.js';
 
 /**

@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import { idempotencyOf } from '../../http/call-context.js';
 import type { CallContext } from '../access/principal.js';
 import { citizenContext } from './citizen-principal.js';
-import type { CitizenSession } from './citizen-sessions.js';
+import type { CitizenSession } from './citizen-sessions.service.js';
 
 /** OpenAPI security of citizen routes: a session token, not an API key. */
 export const citizenSecurity = [{ citizenSession: [] }];

@@ -1,18 +1,18 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { FaceEngine } from '../../biometrics/face-engine.js';
-import type { Database } from '../../db/schema.js';
+import type { Transactor, Tx } from '../../db/executor.js';
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import { base32 } from '../../ports/ids.js';
 import type { AccessService } from '../access/access.service.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { personsRepository } from '../persons/persons.repository.js';
+import type { Repositories } from '../../repositories.js';
+import { reportedMeasure, reportedScore } from '../matching/reported-figures.js';
 import type { TemplateGalleries } from '../templates/galleries.js';
 import type { MatcherSync } from '../templates/matcher-sync.js';
 import { citizenContext } from './citizen-principal.js';
-import { citizenSessionsRepository } from './citizen-sessions.repository.js';
+import type { CitizenSessionsRepository } from './citizen-sessions.repository.js';
 
 export interface CitizenSession {
   readonly personId: string;
@@ -37,12 +37,11 @@ const TOKEN_PREFIX = 'ocs_';
  * biometrics are erased). Sessions are short; tokens and codes are stored only as hashes. A wrong face and an
  * unknown `citizenId` fail alike, and repeated failures pause face sign-in for that person.
  */
-export class CitizenSessions {
+export class CitizenSessionsService {
   constructor(
-    private readonly db: Kysely<Database>,
-    private readonly engine: Pick<FaceEngine, 'capture'>,
-    private readonly galleries: TemplateGalleries,
-    private readonly sync: MatcherSync,
+    private readonly repos: { sessions: CitizenSessionsRepository; persons: Repositories['persons'] },
+    private readonly transactions: Transactor,
+    private readonly face: { engine: Pick<FaceEngine, 'capture'>; galleries: TemplateGalleries; sync: MatcherSync },
     private readonly access: AccessService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -50,11 +49,11 @@ export class CitizenSessions {
   ) {}
 
   async signInWithFace(requestId: string, citizenId: string, image: Uint8Array) {
-    const person = await personsRepository.findActive(this.db, citizenId);
+    const person = await this.repos.persons.findActive(citizenId);
     const ctx = citizenContext(citizenId, requestId);
     if (person) await this.throttle(citizenId);
     // The capture runs for unknown ids too, so a wrong id costs what a wrong face does.
-    const capture = await this.engine
+    const capture = await this.face.engine
       .capture(image, { enforceQuality: false, requireLiveness: true })
       .catch(async (e: unknown) => {
         if (person && e instanceof AppError) {
@@ -66,32 +65,32 @@ export class CitizenSessions {
         throw e;
       });
     if (!person) throw signInFailed();
-    await this.sync.catchUp();
+    await this.face.sync.catchUp();
     const { modelPack, vector } = capture.template;
-    const best = await this.galleries.verify(person.id, person.segment_id, modelPack, vector);
+    const best = await this.face.galleries.verify(person.id, person.segment_id, modelPack, vector);
     const match = best !== undefined && best.score >= this.settings.matchThreshold;
     const fact = {
       ...this.fact(person.segment_id, person.id),
       result: match ? 'match' : 'no_match',
       templateId: best?.templateId,
-      score: best ? Math.round(best.score * 1e6) / 1e6 : 0,
-      detail: { liveness: Math.round(capture.face.liveness * 1e4) / 1e4 },
+      score: best ? reportedScore(best.score) : 0,
+      detail: { liveness: reportedMeasure(capture.face.liveness) },
     };
     if (!match) {
       await this.audit.recordAlone(ctx, fact);
       throw signInFailed();
     }
-    return this.db.transaction().execute(async (tx) => {
+    return this.transactions.transaction(async (tx) => {
       await this.audit.record(tx, ctx, fact);
       return this.openSession(tx, person.id, 'face');
     });
   }
 
   async signInWithCode(requestId: string, citizenId: string, code: string) {
-    const person = await personsRepository.findOpen(this.db, citizenId);
+    const person = await this.repos.persons.findOpen(citizenId);
     if (!person) throw signInFailed();
-    return this.db.transaction().execute(async (tx) => {
-      const used = await citizenSessionsRepository.useCode(
+    return this.transactions.transaction(async (tx) => {
+      const used = await this.repos.sessions.useCode(
         tx,
         sha256(code.trim().toLowerCase()),
         citizenId,
@@ -113,8 +112,8 @@ export class CitizenSessions {
     const code = base32(randomBytes(10)).replace(/(.{4})(?=.)/g, '$1-');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.settings.signInCodeMinutes * 60_000).toISOString();
-    await this.db.transaction().execute(async (tx) => {
-      await citizenSessionsRepository.insertCode(tx, {
+    await this.transactions.transaction(async (tx) => {
+      await this.repos.sessions.insertCode(tx, {
         code_hash: sha256(code),
         person_id: citizenId,
         issued_by: ctx.principal.id,
@@ -136,21 +135,21 @@ export class CitizenSessions {
   /** The session a bearer token names, if it is current and its account is open. */
   async authenticate(token: string): Promise<CitizenSession | undefined> {
     if (!token.startsWith(TOKEN_PREFIX)) return undefined;
-    const row = await citizenSessionsRepository.findSession(this.db, sha256(token));
+    const row = await this.repos.sessions.findSession(sha256(token));
     if (!row || row.ended_at !== null || row.expires_at <= isoNow(this.clock)) return undefined;
-    if (!(await personsRepository.findOpen(this.db, row.person_id))) return undefined;
+    if (!(await this.repos.persons.findOpen(row.person_id))) return undefined;
     return { personId: row.person_id, method: row.method, expiresAt: row.expires_at, tokenHash: row.token_hash };
   }
 
   async signOut(session: CitizenSession): Promise<void> {
-    await citizenSessionsRepository.endSession(this.db, session.tokenHash, isoNow(this.clock));
+    await this.repos.sessions.endSession(session.tokenHash, isoNow(this.clock));
   }
 
-  private async openSession(tx: Kysely<Database>, personId: string, method: 'face' | 'code') {
+  private async openSession(tx: Tx, personId: string, method: 'face' | 'code') {
     const token = TOKEN_PREFIX + randomBytes(32).toString('base64url');
     const now = this.clock.now();
     const expiresAt = new Date(now.getTime() + this.settings.sessionMinutes * 60_000).toISOString();
-    await citizenSessionsRepository.insertSession(tx, {
+    await this.repos.sessions.insertSession(tx, {
       token_hash: sha256(token),
       person_id: personId,
       method,
@@ -163,7 +162,7 @@ export class CitizenSessions {
 
   private async throttle(personId: string): Promise<void> {
     const since = new Date(this.clock.now().getTime() - this.settings.sessionMinutes * 60_000).toISOString();
-    const failures = await citizenSessionsRepository.failedSignInsSince(this.db, personId, since);
+    const failures = await this.repos.sessions.failedSignInsSince(personId, since);
     if (failures >= this.settings.maxFailedSignIns) {
       throw new AppError(
         'citizen.sign_in_throttled',

@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { CallContext } from '../modules/access/principal.js';
+import type { EnrolmentService } from '../modules/enrolment/enrolment.service.js';
+import type { MatchingService } from '../modules/matching/matching.service.js';
+
+export type { Tx } from '../db/executor.js';
+export type { Effect } from '../modules/access/effect.js';
+export type { CallContext, Principal } from '../modules/access/principal.js';
+export type { EnrolmentResult, NewEnrolment } from '../modules/enrolment/enrolment.service.js';
+export type {
+  Identification,
+  IdentificationRequest,
+  Verification,
+  VerificationRequest,
+} from '../modules/matching/matching.service.js';
+
+/**
+ * The registry as a relying-party application sees it: the only door from `src/services/<name>/` (transit,
+ * parking, venues, schools, telecom, Wi-Fi, transfers) into the registry. Every call runs the registry's one
+ * authorisation step for the calling party (`ctx.principal` is the service's own relying party, with its
+ * purposes and segments), checks consent, locks and erasure, names people by that party's pseudonyms, and
+ * writes the audit record. A service commits its own rows through an {@link Effect}, in the registry's
+ * transaction, so its effect and the audit record of the match commit or roll back together.
+ *
+ * A service never imports a registry repository, the matcher or the template store (the lint configuration
+ * refuses it); it owns its own repositories for its own tables.
+ *
+ * @example
+ * // A gate pass: identify, then charge the rider, in one transaction with the identification's audit record.
+ * const answer = await registry.matching.identify(
+ *   idempotentCall(ctx, `transit-pass:${gateId}:${eventId}`, { gateId, eventId }),
+ *   { image, purpose: 'transit_fare', limit: 2 },
+ *   async (tx, found) => decidePass(tx, found.candidates), // writes the pass and the charge through `tx`
+ * );
+ */
+export interface RegistryServices {
+  readonly matching: Pick<MatchingService, 'verify' | 'identify'>;
+  readonly enrolment: Pick<EnrolmentService, 'enrol' | 'addTemplate'>;
+}
+
+/**
+ * The call context for a service's own idempotent event (a gate's `eventId`, a bank record's `externalRef`):
+ * the registry stores the answer (the effect's value) under this key in the effect's transaction, so the same
+ * event answers the same after a retry or a restart and its effect is never applied twice. `request` is what
+ * must not change between the event's retries (the same key with another request is refused).
+ */
+export function idempotentCall(ctx: CallContext, key: string, request: unknown): CallContext {
+  const requestHash = createHash('sha256')
+    .update(`${key}\n`)
+    .update(JSON.stringify(request ?? null))
+    .digest('hex');
+  return { ...ctx, idempotency: { key, requestHash } };
+}
