@@ -28,10 +28,10 @@ export interface CitizenCall {
 export class CitizenConsentsService {
   constructor(
     private readonly repos: Pick<Repositories, 'consent' | 'principals'>,
-    private readonly subjects: CitizenSubjects,
-    private readonly audit: AuditService,
-    private readonly receipts: LogReceipts,
-    private readonly idempotency: IdempotencyService,
+    private readonly subjects: Pick<CitizenSubjects, 'resolve'>,
+    private readonly audit: Pick<AuditService, 'record'>,
+    private readonly receipts: Pick<LogReceipts, 'of'>,
+    private readonly idempotency: Pick<IdempotencyService, 'replay' | 'commit'>,
     private readonly clock: Clock,
     private readonly ids: IdSource,
   ) {}

@@ -41,10 +41,10 @@ export interface EnrolmentSettings {
 export class EnrolmentService {
   constructor(
     private readonly engine: Pick<FaceEngine, 'capture'>,
-    private readonly access: AccessService,
-    private readonly commits: TemplateCommits,
+    private readonly access: Pick<AccessService, 'authoriseEnrolment' | 'authoriseReEnrolment'>,
+    private readonly commits: Pick<TemplateCommits, 'replay' | 'cleared' | 'commit'>,
     private readonly repos: Pick<Repositories, 'persons' | 'consent' | 'segments' | 'adjudications'>,
-    private readonly personKeys: PersonKeys,
+    private readonly personKeys: Pick<PersonKeys, 'mint' | 'insert'>,
     private readonly clock: Clock,
     private readonly ids: IdSource,
     private readonly settings: EnrolmentSettings,

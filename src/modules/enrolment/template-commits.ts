@@ -86,12 +86,18 @@ export class TemplateCommits {
   private readonly sections = new KeyedMutex();
 
   constructor(
-    private readonly gallery: { readonly galleries: TemplateGalleries; readonly sync: MatcherSync },
-    private readonly vault: TemplateVault,
-    private readonly personKeys: PersonKeys,
-    private readonly idempotency: IdempotencyService,
-    private readonly cases: DuplicateCases,
-    private readonly record: { readonly audit: AuditService; readonly pseudonyms: Pseudonyms },
+    private readonly gallery: {
+      readonly galleries: Pick<TemplateGalleries, 'verify' | 'identify' | 'size' | 'index'>;
+      readonly sync: Pick<MatcherSync, 'catchUp'>;
+    },
+    private readonly vault: Pick<TemplateVault, 'seal' | 'guard' | 'store'>,
+    private readonly personKeys: Pick<PersonKeys, 'of'>,
+    private readonly idempotency: Pick<IdempotencyService, 'replay' | 'commit'>,
+    private readonly cases: Pick<DuplicateCases, 'cleared' | 'refuse'>,
+    private readonly record: {
+      readonly audit: Pick<AuditService, 'record'>;
+      readonly pseudonyms: Pick<Pseudonyms, 'issue'>;
+    },
     private readonly settings: TemplateCommitSettings,
     private readonly probe: StepProbe = () => undefined,
   ) {}

@@ -33,10 +33,10 @@ export class IncidentsService {
   constructor(
     private readonly repos: Pick<Repositories, 'incidents' | 'principals'>,
     private readonly transactions: Transactor,
-    private readonly access: AccessService,
-    private readonly audit: AuditService,
-    private readonly renewal: RenewalService,
-    private readonly outbox: NotificationOutbox,
+    private readonly access: Pick<AccessService, 'authoriseOperator'>,
+    private readonly audit: Pick<AuditService, 'record'>,
+    private readonly renewal: Pick<RenewalService, 'rekey'>,
+    private readonly outbox: Pick<NotificationOutbox, 'deliver'>,
     private readonly clock: Clock,
     private readonly ids: IdSource,
   ) {}
