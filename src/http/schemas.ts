@@ -33,3 +33,6 @@ export const ImageField = z
 export const Id = z.string().min(3).max(64);
 
 export const security = [{ bearer: [] }];
+
+/** The body of a 204 answer. */
+export const NoContent = z.null();

@@ -1,27 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { callContext } from '../../http/call-context.js';
-import { errors, Id, security } from '../../http/schemas.js';
+import { errors, security } from '../../http/schemas.js';
+import {
+  Adjudication,
+  AdjudicationList,
+  AdjudicationParams,
+  AdjudicationQuery,
+  Resolution,
+} from './adjudications.schemas.js';
 import type { AdjudicationsService } from './adjudications.service.js';
-
-const Status = z.enum(['open', 'same_person', 'different_people']);
-const Adjudication = z
-  .object({
-    id: z.string(),
-    segment: z.string(),
-    candidatePersonId: z.string(),
-    score: z.number(),
-    channel: z.string(),
-    requestedBy: z.string(),
-    status: Status,
-    note: z.string().nullable(),
-    createdAt: z.string(),
-    resolvedBy: z.string().nullable(),
-    resolvedAt: z.string().nullable(),
-    enrolledPersonId: z.string().nullable().describe('who the face was enrolled as after a different_people ruling'),
-  })
-  .meta({ id: 'Adjudication' });
 
 export function adjudicationsRoutes(app: FastifyInstance, adjudications: AdjudicationsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -32,11 +20,8 @@ export function adjudicationsRoutes(app: FastifyInstance, adjudications: Adjudic
         tags: ['adjudications'],
         summary: "Duplicate-enrolment cases of the caller's segments (administrator or operator)",
         security,
-        querystring: z.object({
-          status: Status.optional(),
-          limit: z.coerce.number().int().min(1).max(500).default(100),
-        }),
-        response: { 200: z.object({ adjudications: z.array(Adjudication) }), ...errors(400, 403) },
+        querystring: AdjudicationQuery,
+        response: { 200: AdjudicationList, ...errors(400, 403) },
       },
     },
     async (req) => ({
@@ -50,11 +35,8 @@ export function adjudicationsRoutes(app: FastifyInstance, adjudications: Adjudic
         tags: ['adjudications'],
         summary: 'Resolve a case: the same person (fraud or a mistaken re-enrolment) or different people',
         security,
-        params: z.object({ id: Id }),
-        body: z.object({
-          decision: z.enum(['same_person', 'different_people']),
-          note: z.string().max(2000).optional(),
-        }),
+        params: AdjudicationParams,
+        body: Resolution,
         response: { 200: Adjudication, ...errors(400, 403, 404, 409) },
       },
     },

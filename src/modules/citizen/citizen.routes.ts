@@ -1,13 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { imageBytes } from '../../http/image-body.js';
-import { errors, Id, ImageField } from '../../http/schemas.js';
+import { errors, NoContent } from '../../http/schemas.js';
 import type { CitizenAccountService } from './citizen-account.service.js';
 import type { CitizenRecordsService } from './citizen-records.service.js';
 import { citizen, citizenSecurity, sessionOf } from './citizen-request.js';
 import type { CitizenSessionsService } from './citizen-sessions.service.js';
-import { ForPerson, Incident, Me } from './citizen.schemas.js';
+import {
+  BiometricsErased,
+  Closed,
+  ContactBody,
+  ContactSet,
+  Export,
+  ForPerson,
+  IncidentList,
+  Me,
+  RelyingPartyDirectory,
+  Session,
+  SignInBody,
+} from './citizen.schemas.js';
 
 /** Signing in, the citizen's record, erasure, closure, export, incidents and contact details. */
 export function citizenRoutes(
@@ -25,16 +36,9 @@ export function citizenRoutes(
       schema: {
         tags,
         summary: 'Sign in as a citizen: citizenId and a live face (1:1, liveness required), or a one-time code',
-        body: z
-          .object({ citizenId: Id, image: ImageField.optional(), code: z.string().min(8).max(64).optional() })
-          .refine((b) => (b.image === undefined) !== (b.code === undefined), 'send exactly one of image and code'),
+        body: SignInBody,
         response: {
-          201: z.object({
-            token: z.string(),
-            expiresAt: z.string(),
-            citizenId: z.string(),
-            method: z.enum(['face', 'code']),
-          }),
+          201: Session,
           ...errors(400, 413, 415, 422, 429, 503),
         },
       },
@@ -52,7 +56,7 @@ export function citizenRoutes(
     '/v1/citizen/sessions/current',
     {
       config: citizen,
-      schema: { tags, summary: 'Sign out', security: citizenSecurity, response: { 204: z.null(), ...errors() } },
+      schema: { tags, summary: 'Sign out', security: citizenSecurity, response: { 204: NoContent, ...errors() } },
     },
     async (req, reply) => {
       await sessions.signOut(sessionOf(req));
@@ -81,7 +85,7 @@ export function citizenRoutes(
         tags,
         summary: 'Close my account (erases biometrics first if still held; ends every session)',
         security: citizenSecurity,
-        response: { 200: z.object({ citizenId: z.string(), closedAt: z.string() }), ...errors(403) },
+        response: { 200: Closed, ...errors(403) },
       },
     },
     (req) => account.close(sessionOf(req), req.id),
@@ -94,15 +98,9 @@ export function citizenRoutes(
         tags,
         summary: 'Where notices reach me (email and/or phone; stored encrypted)',
         security: citizenSecurity,
-        body: z.object({
-          email: z.email().optional(),
-          phone: z
-            .string()
-            .regex(/^\+[1-9][0-9]{6,14}$/)
-            .optional(),
-        }),
+        body: ContactBody,
         response: {
-          200: z.object({ contact: z.object({ email: z.string().optional(), phone: z.string().optional() }) }),
+          200: ContactSet,
           ...errors(400),
         },
       },
@@ -120,12 +118,7 @@ export function citizenRoutes(
         security: citizenSecurity,
         querystring: ForPerson,
         response: {
-          200: z.object({
-            citizenId: z.string(),
-            templatesErased: z.number().int(),
-            grantsRevoked: z.number().int(),
-            erasedAt: z.string(),
-          }),
+          200: BiometricsErased,
           ...errors(403, 409),
         },
       },
@@ -141,7 +134,7 @@ export function citizenRoutes(
         summary: 'Download everything held about me as JSON (template metadata, never vectors)',
         security: citizenSecurity,
         querystring: ForPerson,
-        response: { 200: z.record(z.string(), z.unknown()), ...errors(403) },
+        response: { 200: Export, ...errors(403) },
       },
     },
     async (req, reply) => {
@@ -159,7 +152,7 @@ export function citizenRoutes(
         summary: 'Incidents that touched me: what happened, who is responsible, what was done, whom to contact',
         security: citizenSecurity,
         querystring: ForPerson,
-        response: { 200: z.object({ incidents: z.array(Incident) }), ...errors(403) },
+        response: { 200: IncidentList, ...errors(403) },
       },
     },
     async (req) => ({ incidents: await records.incidents(sessionOf(req), req.query.personId) }),
@@ -173,16 +166,7 @@ export function citizenRoutes(
         summary: 'The relying parties a citizen can grant consent to, with their purposes and segments',
         security: citizenSecurity,
         response: {
-          200: z.object({
-            relyingParties: z.array(
-              z.object({
-                id: z.string(),
-                name: z.string(),
-                purposes: z.array(z.string()),
-                segments: z.array(z.string()),
-              }),
-            ),
-          }),
+          200: RelyingPartyDirectory,
           ...errors(),
         },
       },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Id, ImageField } from '../../http/schemas.js';
 
 export const TreeHead = z
   .object({
@@ -119,4 +120,51 @@ export const Me = z
 /** `?personId=`: a guardian acting for a minor in their care (default: the signed-in citizen). */
 export const ForPerson = z.object({
   personId: z.string().min(3).max(64).optional().describe("a minor's citizenId, for their guardian"),
+});
+
+export const SignInBody = z
+  .object({ citizenId: Id, image: ImageField.optional(), code: z.string().min(8).max(64).optional() })
+  .refine((b) => (b.image === undefined) !== (b.code === undefined), 'send exactly one of image and code');
+
+export const Session = z.object({
+  token: z.string(),
+  expiresAt: z.string(),
+  citizenId: z.string(),
+  method: z.enum(['face', 'code']),
+});
+
+export const Closed = z.object({ citizenId: z.string(), closedAt: z.string() });
+
+export const ContactBody = z.object({
+  email: z.email().optional(),
+  phone: z
+    .string()
+    .regex(/^\+[1-9][0-9]{6,14}$/)
+    .optional(),
+});
+
+export const ContactSet = z.object({
+  contact: z.object({ email: z.string().optional(), phone: z.string().optional() }),
+});
+
+export const BiometricsErased = z.object({
+  citizenId: z.string(),
+  templatesErased: z.number().int(),
+  grantsRevoked: z.number().int(),
+  erasedAt: z.string(),
+});
+
+export const Export = z.record(z.string(), z.unknown());
+
+export const IncidentList = z.object({ incidents: z.array(Incident) });
+
+export const RelyingPartyDirectory = z.object({
+  relyingParties: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      purposes: z.array(z.string()),
+      segments: z.array(z.string()),
+    }),
+  ),
 });

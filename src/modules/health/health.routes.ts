@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
-import { z } from 'zod';
 import type { Matcher } from '../../matcher/matcher.js';
 import type { HealthRepository } from './health.repository.js';
+import { Healthy, Unavailable } from './health.schemas.js';
 
 /** Liveness and readiness for orchestrators, and the Prometheus scrape endpoint. Neither needs a key. */
 export function healthRoutes(
@@ -18,16 +18,7 @@ export function healthRoutes(
       schema: {
         tags: ['operations'],
         summary: 'Health: the store answers and the matcher is loaded',
-        response: {
-          200: z.object({
-            status: z.literal('ok'),
-            store: z.string(),
-            modelPack: z.string(),
-            templates: z.number().int(),
-            uptimeSeconds: z.number(),
-          }),
-          503: z.object({ status: z.literal('unavailable'), store: z.string(), reason: z.string() }),
-        },
+        response: { 200: Healthy, 503: Unavailable },
       },
     },
     async (_req, reply) => {

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { callContext } from '../../http/call-context.js';
-import { errors, Id, security, SegmentId } from '../../http/schemas.js';
+import { errors, security } from '../../http/schemas.js';
+import { IncidentOpened, NewIncidentBody } from './incidents.schemas.js';
 import type { IncidentsService } from './incidents.service.js';
 
 export function incidentsRoutes(app: FastifyInstance, incidents: IncidentsService): void {
@@ -17,35 +17,9 @@ export function incidentsRoutes(app: FastifyInstance, incidents: IncidentsServic
           'Affected citizens: those of `scope.segmentId` and/or those whose biometrics `scope.relyingPartyId` used, ' +
           'within `from`–`to` when given. Each is notified once through the outbox.',
         security,
-        body: z.object({
-          responsible: z.object({ kind: z.enum(['operator', 'relying_party']), id: Id }),
-          scope: z.object({
-            segmentId: SegmentId.optional(),
-            relyingPartyId: Id.optional(),
-            from: z.iso.datetime().optional(),
-            to: z.iso.datetime().optional(),
-          }),
-          description: z.string().min(1).max(4000),
-          contact: z.string().min(1).max(500),
-          rekey: z.boolean().default(true),
-          revokeCredentials: z.boolean().default(false),
-        }),
+        body: NewIncidentBody,
         response: {
-          201: z.object({
-            id: z.string(),
-            affectedCitizens: z.number().int(),
-            notificationsQueued: z.number().int(),
-            notificationsSent: z.number().int(),
-            rekeyed: z.array(
-              z.object({
-                segment: z.string(),
-                relyingPartyId: z.string().nullable().describe("null: the segment's own view"),
-                transformVersion: z.number().int(),
-                templatesMoved: z.number().int(),
-              }),
-            ),
-            credentialsRevoked: z.boolean(),
-          }),
+          201: IncidentOpened,
           ...errors(400, 403, 404, 409, 422),
         },
       },

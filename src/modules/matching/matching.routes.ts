@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { callContext } from '../../http/call-context.js';
 import { imageBytes, normaliseMultipartBody } from '../../http/image-body.js';
-import { errors, Id, ImageField, Purpose, security, SegmentId } from '../../http/schemas.js';
+import { errors, security } from '../../http/schemas.js';
+import { Identification, IdentificationBody, Verification, VerificationBody } from './matching.schemas.js';
 import type { MatchingService } from './matching.service.js';
 
 const imageErrors = errors(400, 403, 404, 413, 415, 422, 503);
@@ -22,11 +22,8 @@ export function matchingRoutes(app: FastifyInstance, matching: MatchingService):
         tags: ['matching'],
         summary: "1:1: is this the claimed person? (verify right, the purpose allowed, the person's consent)",
         security,
-        body: z.object({ personId: Id, image: ImageField, purpose: Purpose }),
-        response: {
-          200: z.object({ match: z.boolean(), score: z.number(), threshold: z.number() }).meta({ id: 'Verification' }),
-          ...imageErrors,
-        },
+        body: VerificationBody,
+        response: { 200: Verification, ...imageErrors },
       },
     },
     async (req) =>
@@ -47,21 +44,8 @@ export function matchingRoutes(app: FastifyInstance, matching: MatchingService):
           'Candidates at or above the identification threshold, best first. An empty list is a normal answer. ' +
           'Without `segment`, every segment the relying party may use is searched.',
         security,
-        body: z.object({
-          image: ImageField,
-          purpose: Purpose,
-          segment: SegmentId.optional(),
-          limit: z.coerce.number().int().min(1).max(100).optional(),
-        }),
-        response: {
-          200: z
-            .object({
-              candidates: z.array(z.object({ personId: z.string(), score: z.number() })),
-              threshold: z.number(),
-            })
-            .meta({ id: 'Identification' }),
-          ...imageErrors,
-        },
+        body: IdentificationBody,
+        response: { 200: Identification, ...imageErrors },
       },
     },
     async (req) => {

@@ -1,29 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { callContext } from '../../http/call-context.js';
-import { errors, Id, Purpose, Right, security, SegmentId } from '../../http/schemas.js';
+import { errors, NoContent, security } from '../../http/schemas.js';
+import {
+  IssuedCredential,
+  NewOperator,
+  NewRelyingParty,
+  PrincipalParams,
+  RelyingPartyList,
+} from './principals.schemas.js';
 import type { PrincipalsService } from './principals.service.js';
-
-const Issued = z
-  .object({
-    id: z.string(),
-    apiKey: z.string().optional().describe('shown only in the response that created it; absent on a replay'),
-  })
-  .meta({ id: 'IssuedCredential' });
-
-const Summary = z.object({
-  id: z.string(),
-  role: z.enum(['admin', 'operator', 'relying_party']),
-  name: z.string(),
-  purposes: z.array(z.string()).readonly(),
-  segments: z.array(z.string()).readonly(),
-  rights: z.array(z.string()).readonly(),
-  requireLiveness: z.boolean(),
-  ownTemplateView: z.boolean(),
-  createdAt: z.string(),
-  revokedAt: z.string().nullable(),
-});
 
 export function principalsRoutes(app: FastifyInstance, principals: PrincipalsService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -34,24 +20,8 @@ export function principalsRoutes(app: FastifyInstance, principals: PrincipalsSer
         tags: ['relying parties'],
         summary: 'Register a relying party and issue its API key (administrator)',
         security,
-        body: z.object({
-          name: z.string().min(1).max(200),
-          purposes: z.array(Purpose).min(1),
-          segments: z.array(SegmentId).min(1),
-          rights: z.array(Right).min(1),
-          requireLiveness: z
-            .boolean()
-            .optional()
-            .describe('refuse captures that fail the liveness check (for parties whose cameras are trusted)'),
-          ownTemplateView: z
-            .boolean()
-            .optional()
-            .describe(
-              'keep the templates this party enrols under its own transform (a per-party template view), so a leak ' +
-                'through its channel is renewed by re-keying its view alone',
-            ),
-        }),
-        response: { 201: Issued, ...errors(400, 403, 404, 422) },
+        body: NewRelyingParty,
+        response: { 201: IssuedCredential, ...errors(400, 403, 404, 422) },
       },
     },
     async (req, reply) => reply.code(201).send(await principals.createRelyingParty(callContext(req), req.body)),
@@ -63,7 +33,7 @@ export function principalsRoutes(app: FastifyInstance, principals: PrincipalsSer
         tags: ['relying parties'],
         summary: 'List relying parties (administrator)',
         security,
-        response: { 200: z.object({ relyingParties: z.array(Summary) }), ...errors(403) },
+        response: { 200: RelyingPartyList, ...errors(403) },
       },
     },
     async (req) => ({ relyingParties: await principals.list(callContext(req), 'relying_party') }),
@@ -75,8 +45,8 @@ export function principalsRoutes(app: FastifyInstance, principals: PrincipalsSer
         tags: ['operators'],
         summary: 'Register a segment operator and issue its API key (administrator)',
         security,
-        body: z.object({ name: z.string().min(1).max(200), segments: z.array(SegmentId).min(1) }),
-        response: { 201: Issued, ...errors(400, 403, 404, 422) },
+        body: NewOperator,
+        response: { 201: IssuedCredential, ...errors(400, 403, 404, 422) },
       },
     },
     async (req, reply) => reply.code(201).send(await principals.createOperator(callContext(req), req.body)),
@@ -89,8 +59,8 @@ export function principalsRoutes(app: FastifyInstance, principals: PrincipalsSer
           tags: [path.includes('operators') ? 'operators' : 'relying parties'],
           summary: 'Revoke the credential at once (administrator)',
           security,
-          params: z.object({ id: Id }),
-          response: { 204: z.null(), ...errors(403, 404) },
+          params: PrincipalParams,
+          response: { 204: NoContent, ...errors(403, 404) },
         },
       },
       async (req, reply) => {

@@ -1,29 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { callContext } from '../../http/call-context.js';
-import { errors, Id, Purpose, security, SegmentId } from '../../http/schemas.js';
+import { errors, security } from '../../http/schemas.js';
 import type { KeysService } from '../keys/keys.service.js';
 import type { RenewalService } from '../templates/renewal.service.js';
+import {
+  AgeRules,
+  KeyRotation,
+  KeyStatusList,
+  NewAgeRules,
+  NewSegment,
+  Rekeyed,
+  RekeyRequest,
+  Segment,
+  SegmentList,
+  SegmentParams,
+} from './segments.schemas.js';
 import type { SegmentsService } from './segments.service.js';
-
-const Segment = z.object({ id: z.string(), name: z.string(), createdAt: z.string() }).meta({ id: 'Segment' });
-const KeyStatus = z.object({
-  segment: z.string(),
-  version: z.number().int(),
-  state: z.enum(['active', 'retired']),
-  masterKeyId: z.string(),
-  createdAt: z.string(),
-  templates: z.number().int(),
-});
-
-const AgeRules = z
-  .object({
-    segment: z.string(),
-    ageOfConsent: z.number().int(),
-    minorPurposes: z.array(z.string()).describe('the only purposes a minor may be used for (a guardian grants them)'),
-  })
-  .meta({ id: 'AgeRules' });
 
 export function segmentsRoutes(
   app: FastifyInstance,
@@ -39,7 +32,7 @@ export function segmentsRoutes(
         tags: ['segments'],
         summary: 'Create a regional segment (administrator)',
         security,
-        body: z.object({ id: SegmentId, name: z.string().min(1).max(200) }),
+        body: NewSegment,
         response: { 201: Segment, ...errors(400, 403, 409) },
       },
     },
@@ -52,7 +45,7 @@ export function segmentsRoutes(
         tags: ['segments'],
         summary: 'List segments',
         security,
-        response: { 200: z.object({ segments: z.array(Segment) }), ...errors() },
+        response: { 200: SegmentList, ...errors() },
       },
     },
     // Any authenticated caller: the onRequest hook has already refused the rest.
@@ -65,8 +58,8 @@ export function segmentsRoutes(
         tags: ['keys'],
         summary: "Rotate a segment's data key (administrator); templates are re-sealed in the background",
         security,
-        params: z.object({ id: SegmentId }),
-        response: { 202: z.object({ segment: z.string(), version: z.number().int() }), ...errors(400, 403, 404) },
+        params: SegmentParams,
+        response: { 202: KeyRotation, ...errors(400, 403, 404) },
       },
     },
     async (req, reply) => reply.code(202).send(await keys.rotateSegmentKey(callContext(req), req.params.id)),
@@ -78,7 +71,7 @@ export function segmentsRoutes(
         tags: ['keys'],
         summary: 'Data key versions per segment, their master key and how many templates each seals (administrator)',
         security,
-        response: { 200: z.object({ keys: z.array(KeyStatus) }), ...errors(403) },
+        response: { 200: KeyStatusList, ...errors(403) },
       },
     },
     async (req) => ({ keys: await keys.status(callContext(req)) }),
@@ -90,7 +83,7 @@ export function segmentsRoutes(
         tags: ['segments'],
         summary: "A segment's rules for minors",
         security,
-        params: z.object({ id: SegmentId }),
+        params: SegmentParams,
         response: { 200: AgeRules, ...errors(404) },
       },
     },
@@ -103,8 +96,8 @@ export function segmentsRoutes(
         tags: ['segments'],
         summary: "Set a segment's rules for minors (administrator or the segment's operator)",
         security,
-        params: z.object({ id: SegmentId }),
-        body: z.object({ ageOfConsent: z.number().int().min(0).max(25), minorPurposes: z.array(Purpose).max(64) }),
+        params: SegmentParams,
+        body: NewAgeRules,
         response: { 200: AgeRules, ...errors(400, 403, 404) },
       },
     },
@@ -122,23 +115,10 @@ export function segmentsRoutes(
           "the segment is renewed; with `relyingPartyId`, only that party's view (the templates it enrolled, for a " +
           'party registered with `ownTemplateView`).',
         security,
-        params: z.object({ id: SegmentId }),
-        body: z.object({ relyingPartyId: Id.optional() }).nullish(),
+        params: SegmentParams,
+        body: RekeyRequest,
         response: {
-          200: z.object({
-            segment: z.string(),
-            transformVersion: z.number().int(),
-            templatesMoved: z.number().int(),
-            destroyedVersions: z.array(z.number().int()),
-            views: z.array(
-              z.object({
-                relyingPartyId: z.string().nullable(),
-                transformVersion: z.number().int(),
-                templatesMoved: z.number().int(),
-                destroyedVersions: z.array(z.number().int()),
-              }),
-            ),
-          }),
+          200: Rekeyed,
           ...errors(403, 404, 409),
         },
       },

@@ -1,6 +1,5 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { ErrorBody } from '../../http/schemas.js';
 import {
   ConsistencyProof,
@@ -8,8 +7,8 @@ import {
   InclusionProof,
   InclusionQuery,
   LeavesQuery,
-  PublishedKey,
-  PublishedLeaf,
+  PublishedKeyList,
+  PublishedLeafList,
   SignedTreeHead,
   TreeHeadParams,
 } from './transparency.schemas.js';
@@ -84,7 +83,7 @@ export function transparencyRoutes(app: FastifyInstance, log: TransparencyLog): 
       schema: {
         tags,
         summary: 'The public key(s) tree heads are signed with',
-        response: { 200: z.object({ keys: z.array(PublishedKey) }), ...publicErrors() },
+        response: { 200: PublishedKeyList, ...publicErrors() },
       },
     },
     async () => ({ keys: await log.keys() }),
@@ -97,7 +96,7 @@ export function transparencyRoutes(app: FastifyInstance, log: TransparencyLog): 
         tags,
         summary: 'Leaves [start, end) as published, at most 1000 (transparency.out_of_range outside the log)',
         querystring: LeavesQuery,
-        response: { 200: z.object({ leaves: z.array(PublishedLeaf) }), ...publicErrors(400, 404) },
+        response: { 200: PublishedLeafList, ...publicErrors(400, 404) },
       },
     },
     async (req) => ({ leaves: await log.leaves(req.query.start, req.query.end) }),

@@ -79,3 +79,7 @@ export const PublishedLeaf = z
       ),
   })
   .meta({ id: 'TransparencyLeaf' });
+
+export const PublishedKeyList = z.object({ keys: z.array(PublishedKey) });
+
+export const PublishedLeafList = z.object({ leaves: z.array(PublishedLeaf) });
