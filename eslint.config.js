@@ -19,12 +19,57 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      // Tests and benchmarks assert on shapes built by JSON and error data; `unknown` narrowing is checked there by expect.
+    },
+  },
+  {
+    // A module reaches another module's data through the repositories it is handed (typed through
+    // src/repositories.ts), never by importing that module's repository file.
+    files: ['src/modules/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^\\.\\./[^/]+/[^/]+\\.repository\\.js$',
+              message: "take it through the constructor, typed Repositories['name'] (src/repositories.ts)",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Relying-party applications reach the registry only through its services (src/services/registry.ts),
+    // with their own principal: never its repositories, its matcher or its template store.
+    files: ['src/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)(repositories|modules/[^/]+/[^/]+\\.repository)\\.js$',
+              message: "a service owns its own repositories; the registry's are reached through its services",
+            },
+            {
+              regex: '(^|/)(matcher|modules/templates|modules/keys)/',
+              message: 'a service decides through the registry (src/services/registry.ts), never the matcher or store',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Tests and benchmarks assert on JSON response bodies and error data (typed `any` by nature); `expect`
+    // does the checking there.
+    files: ['test/**/*.ts', '**/*.test.ts', 'bench/**/*.ts'],
+    rules: {
       '@typescript-eslint/no-unsafe-member-access': 'off',
     },
   },
   {
-    // HTTP tests assert on JSON response bodies (typed `any` by nature); `expect` does the checking there.
     files: ['test/**/*.ts', '**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
