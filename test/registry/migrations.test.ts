@@ -1,26 +1,23 @@
+import { Migrator } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.js';
 import { openStore } from '../../src/db/connection.js';
 import { migrateToLatest, migrateToNothing } from '../../src/db/migrate.js';
 import { migrations } from '../../src/db/migrations/index.js';
+import { schemaSnapshot } from '../schema-snapshot.js';
 import { newTestStore, testDialects } from '../stores.js';
 
 const dialects = await testDialects();
 
 describe.each(dialects)('migrations on %s', (dialect) => {
-  it('apply in order, undo completely, and re-apply to the same schema', async () => {
+  it('apply in order, and each undoes exactly: columns, indexes and foreign keys come back the same', async () => {
     const test = await newTestStore(dialect);
     const store = openStore(loadConfig(test.env).database);
     try {
       const first = await migrateToLatest(store.db);
       expect(first.map((r) => r.migrationName)).toEqual(Object.keys(migrations));
-      const schema = async () =>
-        (await store.db.introspection.getTables())
-          .filter((t) => !t.name.startsWith('oblik_migrations'))
-          .map((t) => `${t.name}(${t.columns.map((c) => `${c.name}:${c.dataType}:${c.isNullable}`).join(',')})`)
-          .sort();
-      const migrated = await schema();
-      expect(migrated.map((t) => t.split('(')[0])).toEqual([
+      const fresh = await schemaSnapshot(store.db);
+      expect(fresh.columns.map((t) => t.split('(')[0])).toEqual([
         'adjudications',
         'audit_events',
         'citizen_sessions',
@@ -45,11 +42,30 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'templates',
         'tree_heads',
       ]);
+      // The introspection reads what it claims to: named indexes and foreign keys the migrations create.
+      expect(fresh.indexes.join('\n')).toMatch(/audit_leaf_idx/);
+      expect(fresh.indexes.join('\n')).toMatch(/guardianships_guardian_idx/);
+      expect(fresh.foreignKeys.join('\n')).toMatch(/templates.*person_id.*persons/);
+      expect(fresh.foreignKeys.join('\n')).toMatch(/notifications.*incident_id.*incidents/);
       expect(await migrateToLatest(store.db)).toEqual([]);
+
+      // Each migration's `down` undoes its own `up`: step down one at a time, and back up each time.
+      const migrator = new Migrator({
+        db: store.db,
+        provider: { getMigrations: () => Promise.resolve(migrations) },
+        migrationTableName: 'oblik_migrations',
+        migrationLockTableName: 'oblik_migrations_lock',
+      });
+      for (let steps = 1; steps <= Object.keys(migrations).length; steps++) {
+        for (let i = 0; i < steps; i++) expect((await migrator.migrateDown()).error).toBeUndefined();
+        await migrateToLatest(store.db);
+        expect(await schemaSnapshot(store.db)).toEqual(fresh);
+      }
+
       await migrateToNothing(store.db);
-      expect(await schema()).toEqual([]);
+      expect(await schemaSnapshot(store.db)).toEqual({ columns: [], indexes: [], foreignKeys: [] });
       await migrateToLatest(store.db);
-      expect(await schema()).toEqual(migrated);
+      expect(await schemaSnapshot(store.db)).toEqual(fresh);
     } finally {
       await store.close();
       await test.dispose();
