@@ -29,7 +29,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Kysely } from 'kysely';
-import { composeStoreServices } from '../src/composition.js';
+import { composeStoreServices } from '../src/registry-services.js';
 import { loadConfig, type Config } from '../src/config/config.js';
 import { openStore } from '../src/db/connection.js';
 import { migrateToLatest } from '../src/db/migrate.js';

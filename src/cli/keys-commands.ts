@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
-import { composeStoreServices } from '../composition.js';
+import { composeStoreServices } from '../registry-services.js';
 import { openStore } from '../db/connection.js';
 import { migrateToLatest } from '../db/migrate.js';
 import { readKeyStatus } from '../modules/keys/keys.service.js';

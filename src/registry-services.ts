@@ -1,0 +1,173 @@
+import type { Kysely } from 'kysely';
+import type { FaceEngine } from './biometrics/face-engine.js';
+import type { Config } from './config/config.js';
+import { createTransactor } from './db/executor.js';
+import type { Database } from './db/schema.js';
+import { thresholdForGallery } from './matcher/gallery-threshold.js';
+import { Matcher } from './matcher/matcher.js';
+import { AccessService } from './modules/access/access.service.js';
+import { AdjudicationsService } from './modules/adjudications/adjudications.service.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
+import { CitizenConsentsService } from './modules/citizen/citizen-consents.service.js';
+import { CitizenRecordsService } from './modules/citizen/citizen-records.service.js';
+import { CitizenSessionsService } from './modules/citizen/citizen-sessions.service.js';
+import { CitizenSubjects } from './modules/citizen/citizen-subjects.js';
+import { LogReceipts } from './modules/citizen/log-receipts.js';
+import { UsageService } from './modules/citizen/usage.service.js';
+import { DuplicateCases } from './modules/enrolment/duplicate-cases.js';
+import { EnrolmentService } from './modules/enrolment/enrolment.service.js';
+import { TemplateCommits, type StepProbe } from './modules/enrolment/template-commits.js';
+import { IdempotencyService } from './modules/idempotency/idempotency.service.js';
+import { IncidentsService } from './modules/incidents/incidents.service.js';
+import { DataKeys } from './modules/keys/data-keys.js';
+import { KeysService } from './modules/keys/keys.service.js';
+import type { MasterKeyring } from './modules/keys/master-keyring.js';
+import { SystemKeys } from './modules/keys/system-keys.js';
+import { MatchingService } from './modules/matching/matching.service.js';
+import { ContactBook } from './modules/notifications/contact-book.js';
+import { LogNotifier, WebhookNotifier, type Notifier } from './modules/notifications/notifier.js';
+import { NotificationOutbox } from './modules/notifications/outbox.js';
+import { Erasure } from './modules/persons/erasure.js';
+import { PersonRecords } from './modules/persons/person-record.js';
+import { PersonsService } from './modules/persons/persons.service.js';
+import { PrincipalsService } from './modules/principals/principals.service.js';
+import { Pseudonyms } from './modules/pseudonyms/pseudonyms.js';
+import { SegmentsService } from './modules/segments/segments.service.js';
+import { TemplateGalleries } from './modules/templates/galleries.js';
+import { MatcherSync } from './modules/templates/matcher-sync.js';
+import { PersonKeys } from './modules/templates/person-keys.js';
+import { RenewalService } from './modules/templates/renewal.service.js';
+import { segmentRewrap } from './modules/templates/segment-rewrap.js';
+import { SegmentTransforms } from './modules/templates/segment-transforms.js';
+import { TemplateVault } from './modules/templates/template-vault.js';
+import { TransparencyLog } from './modules/transparency/transparency.service.js';
+import type { Clock } from './ports/clock.js';
+import type { IdSource } from './ports/ids.js';
+import { createRepositories } from './repositories.js';
+
+/**
+ * The registry's services, built over its repositories (logto's `tenants/Libraries.ts` beside `Queries.ts`):
+ * src/composition.ts calls these to build the server; the command line's key tools and the benchmarks call
+ * {@link composeStoreServices} alone, so every service is wired in one place.
+ */
+
+/**
+ * A fixed threshold if configured; else one that rises with the gallery, from the model pack's calibration,
+ * never below the 1:1 threshold. A pack without calibration falls back to the 1:1 threshold.
+ */
+function galleryThreshold(engine: FaceEngine, fixed: number | undefined, falseCandidates: number) {
+  const floor = engine.settings.matchThreshold;
+  const calibration = engine.modelPack.calibration;
+  if (fixed !== undefined) return () => fixed;
+  if (!calibration) return () => floor;
+  return (galleryTemplates: number) =>
+    Math.round(thresholdForGallery(calibration, galleryTemplates, falseCandidates, floor) * 1e4) / 1e4;
+}
+
+/**
+ * The registry's services that need only the store and the keys (no face engine, no HTTP): the server builds
+ * on them, and so do the command line's key tools and the benchmarks, so every one is wired here once.
+ */
+export async function composeStoreServices(db: Kysely<Database>, keyring: MasterKeyring, clock: Clock, ids: IdSource) {
+  const repos = createRepositories(db);
+  const transactions = createTransactor(db);
+  const dataKeys = new DataKeys(repos.segmentKeys, transactions, keyring, clock);
+  await dataKeys.load();
+  const systemKeys = new SystemKeys(repos.systemKeys, keyring, clock);
+  const audit = new AuditService(repos.audit, transactions, clock, ids);
+  const idempotency = new IdempotencyService(repos.idempotency, transactions, clock);
+  const pseudonyms = new Pseudonyms(repos.pseudonyms, systemKeys, clock);
+  const access = new AccessService(repos, audit, pseudonyms, clock);
+  const matcher = new Matcher();
+  const personKeys = new PersonKeys(repos.personKeys, transactions, dataKeys, clock);
+  const transforms = new SegmentTransforms(repos.transforms, transactions, dataKeys, clock);
+  const vault = new TemplateVault(repos, transactions, dataKeys, personKeys, transforms, ids, clock);
+  const segments = new SegmentsService(repos.segments, transactions, dataKeys, audit, clock);
+  const principals = new PrincipalsService(repos, transactions, audit, idempotency, clock, ids);
+  const rewrap = segmentRewrap(personKeys, transforms);
+  const renewal = new RenewalService(repos.templates, matcher, transforms, vault, segments, access, audit);
+  const sync = new MatcherSync(repos, matcher, vault, clock);
+  const galleries = new TemplateGalleries(matcher, transforms);
+  return {
+    ...{ repos, transactions, dataKeys, systemKeys, audit, idempotency, pseudonyms, access, matcher, personKeys },
+    ...{ transforms, vault, segments, principals, rewrap, renewal, sync, galleries },
+  };
+}
+
+export type StoreServices = Awaited<ReturnType<typeof composeStoreServices>>;
+
+/** The 1:1, 1:N and duplicate thresholds and the liveness rules, as every matching service reads them. */
+function thresholdsOf(engine: FaceEngine, config: Config) {
+  const { registry } = config;
+  return {
+    matchThreshold: config.engine.matchThreshold,
+    identifyThreshold: galleryThreshold(engine, registry.identifyThreshold, registry.identifyFalseCandidates),
+    dedupThreshold: galleryThreshold(engine, registry.dedupThreshold, registry.dedupFalseCandidates),
+    livenessThreshold: config.engine.livenessThreshold,
+    maxCandidates: registry.maxCandidates,
+    requireLiveness: registry.requireLiveness,
+  };
+}
+
+export type Log = (message: string, fields: Record<string, unknown>) => void;
+
+/** The services that need the face engine, and the citizen's, over the store's. */
+export function composeRegistryServices(
+  core: StoreServices,
+  engine: FaceEngine,
+  config: Config,
+  overrides: { clock: Clock; ids: IdSource; log: Log; enrolmentProbe?: StepProbe; notifier?: Notifier },
+) {
+  const { repos, transactions, audit, access, pseudonyms, idempotency, matcher, galleries, sync } = core;
+  const { clock, ids, log } = overrides;
+  const thresholds = thresholdsOf(engine, config);
+  const transparency = new TransparencyLog(repos.transparency, transactions, core.systemKeys, clock);
+  const keys = new KeysService(repos, core.dataKeys, core.rewrap, core.segments, audit, (e) =>
+    log('background re-wrapping failed', { e }),
+  );
+  const gallery = { galleries, sync };
+  const cases = new DuplicateCases(repos.adjudications, audit, clock, ids);
+  const commits = new TemplateCommits(
+    gallery,
+    core.vault,
+    core.personKeys,
+    idempotency,
+    cases,
+    { audit, pseudonyms },
+    thresholds,
+    overrides.enrolmentProbe,
+  );
+  const enrolment = new EnrolmentService(engine, access, commits, repos, core.personKeys, clock, ids, thresholds);
+  const matching = new MatchingService(engine, gallery, access, audit, idempotency, pseudonyms, thresholds);
+  const erasure = new Erasure(repos, transactions, matcher, core.personKeys, audit, clock);
+  const records = new PersonRecords(repos);
+  const persons = new PersonsService(repos, transactions, records, access, erasure, audit, clock);
+  const adjudications = new AdjudicationsService(repos.adjudications, transactions, access, audit, clock);
+  const contacts = new ContactBook(repos.contacts, core.dataKeys, clock);
+  const notifier =
+    overrides.notifier ??
+    (config.notify.webhookUrl ? new WebhookNotifier(config.notify.webhookUrl) : new LogNotifier(log));
+  const outbox = new NotificationOutbox(repos.notifications, contacts, notifier, clock);
+  const incidents = new IncidentsService(repos, transactions, access, audit, core.renewal, outbox, clock, ids);
+  const sessions = new CitizenSessionsService(
+    { sessions: repos.citizenSessions, persons: repos.persons },
+    transactions,
+    { engine, ...gallery },
+    access,
+    audit,
+    clock,
+    { ...config.citizen, matchThreshold: config.engine.matchThreshold },
+  );
+  const subjects = new CitizenSubjects(repos, clock);
+  const usage = new UsageService(repos.usage, transparency, config.engine.matchThreshold);
+  const receipts = new LogReceipts(repos.audit, transparency);
+  const consents = new CitizenConsentsService(repos, subjects, audit, receipts, idempotency, clock, ids);
+  const people = { contacts, pseudonyms };
+  const account = new CitizenAccountService(repos, transactions, subjects, erasure, people, audit, clock);
+  const citizenRecords = new CitizenRecordsService(repos, subjects, records, contacts, usage, audit, clock);
+  return {
+    ...{ transparency, keys, enrolment, matching, persons, adjudications, outbox, incidents, sessions },
+    ...{ consents, account, citizenRecords },
+  };
+}
