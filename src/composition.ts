@@ -82,7 +82,7 @@ function mountRoutes(
 ): void {
   const { sessions, account, citizenRecords: records } = services;
   healthRoutes(app, health);
-  segmentsRoutes(app, core.segments, services.keys, core.renewal);
+  segmentsRoutes(app, { segments: core.segments, keys: services.keys, renewal: core.renewal });
   principalsRoutes(app, core.principals);
   enrolmentRoutes(app, services.enrolment);
   matchingRoutes(app, services.matching);

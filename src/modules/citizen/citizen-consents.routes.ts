@@ -20,14 +20,16 @@ import {
 import { ForPerson } from './citizen.schemas.js';
 import type { CitizenRecordsService } from './citizen-records.service.js';
 
-/** Consents, locks and the usage history: what a citizen decides and what they can check. */
-export function citizenConsentRoutes(
-  app: FastifyInstance,
-  services: { consents: CitizenConsentsService; records: CitizenRecordsService },
-): void {
+const tags = ['citizen'];
+
+interface ConsentServices {
+  readonly consents: CitizenConsentsService;
+  readonly records: CitizenRecordsService;
+}
+
+/** Consents per relying party and purpose, granted and revoked by the citizen or a guardian. */
+function consentRoutes(app: FastifyInstance, { consents }: ConsentServices): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
-  const { consents, records } = services;
-  const tags = ['citizen'];
   r.get(
     '/v1/citizen/consents',
     {
@@ -81,7 +83,11 @@ export function citizenConsentRoutes(
     },
     (req) => consents.revoke(citizenCall(req), req.params.id),
   );
+}
 
+/** Locks on all biometric use or on one purpose, and temporary unlocks. */
+function lockRoutes(app: FastifyInstance, { consents }: ConsentServices): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/v1/citizen/locks',
     {
@@ -140,7 +146,11 @@ export function citizenConsentRoutes(
     },
     (req) => consents.unlock(citizenCall(req), req.params.id, req.body.minutes),
   );
+}
 
+/** The usage history, with the proofs that the published log holds it. */
+function usageRoutes(app: FastifyInstance, { records }: ConsentServices): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/v1/citizen/usage',
     {
@@ -171,4 +181,11 @@ export function citizenConsentRoutes(
       );
     },
   );
+}
+
+/** Consents, locks and the usage history: what a citizen decides and what they can check. */
+export function citizenConsentRoutes(app: FastifyInstance, services: ConsentServices): void {
+  consentRoutes(app, services);
+  lockRoutes(app, services);
+  usageRoutes(app, services);
 }

@@ -20,15 +20,17 @@ import {
   SignInBody,
 } from './citizen.schemas.js';
 
-/** Signing in, the citizen's record, erasure, closure, export, incidents and contact details. */
-export function citizenRoutes(
-  app: FastifyInstance,
-  services: { sessions: CitizenSessionsService; account: CitizenAccountService; records: CitizenRecordsService },
-): void {
-  const r = app.withTypeProvider<ZodTypeProvider>();
-  const { sessions, account, records } = services;
-  const tags = ['citizen'];
+const tags = ['citizen'];
 
+interface CitizenServices {
+  readonly sessions: CitizenSessionsService;
+  readonly account: CitizenAccountService;
+  readonly records: CitizenRecordsService;
+}
+
+/** Signing in (by face or a one-time code) and out. */
+function signInRoutes(app: FastifyInstance, { sessions }: CitizenServices): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     '/v1/citizen/sessions',
     {
@@ -63,20 +65,11 @@ export function citizenRoutes(
       return reply.code(204).send(null);
     },
   );
-  r.get(
-    '/v1/citizen/me',
-    {
-      config: citizen,
-      schema: {
-        tags,
-        summary: 'What is held about me (or a minor in my care): record, consents, locks, template metadata',
-        security: citizenSecurity,
-        querystring: ForPerson,
-        response: { 200: Me, ...errors(403) },
-      },
-    },
-    (req) => records.me(sessionOf(req), req.query.personId),
-  );
+}
+
+/** Changes to the account: closure, contact details, erasure of the biometrics. */
+function accountRoutes(app: FastifyInstance, { account }: CitizenServices): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
   r.delete(
     '/v1/citizen/me',
     {
@@ -107,7 +100,6 @@ export function citizenRoutes(
     },
     (req) => account.setContact(sessionOf(req), req.body),
   );
-
   r.delete(
     '/v1/citizen/biometrics',
     {
@@ -124,6 +116,25 @@ export function citizenRoutes(
       },
     },
     (req) => account.eraseBiometrics(sessionOf(req), req.id, req.query.personId),
+  );
+}
+
+/** What is held: the record, its export, the incidents, and the directory of relying parties. */
+function recordRoutes(app: FastifyInstance, { records }: CitizenServices): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/v1/citizen/me',
+    {
+      config: citizen,
+      schema: {
+        tags,
+        summary: 'What is held about me (or a minor in my care): record, consents, locks, template metadata',
+        security: citizenSecurity,
+        querystring: ForPerson,
+        response: { 200: Me, ...errors(403) },
+      },
+    },
+    (req) => records.me(sessionOf(req), req.query.personId),
   );
   r.get(
     '/v1/citizen/export',
@@ -173,4 +184,11 @@ export function citizenRoutes(
     },
     async () => ({ relyingParties: await records.relyingParties() }),
   );
+}
+
+/** Signing in, the citizen's record, erasure, closure, export, incidents and contact details. */
+export function citizenRoutes(app: FastifyInstance, services: CitizenServices): void {
+  signInRoutes(app, services);
+  accountRoutes(app, services);
+  recordRoutes(app, services);
 }

@@ -18,12 +18,14 @@ import {
 } from './segments.schemas.js';
 import type { SegmentsService } from './segments.service.js';
 
-export function segmentsRoutes(
-  app: FastifyInstance,
-  segments: SegmentsService,
-  keys: KeysService,
-  renewal: RenewalService,
-): void {
+interface SegmentServices {
+  readonly segments: SegmentsService;
+  readonly keys: KeysService;
+  readonly renewal: RenewalService;
+}
+
+/** Segments and their rules for minors. */
+function segmentRoutes(app: FastifyInstance, { segments }: SegmentServices): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.post(
     '/v1/segments',
@@ -50,31 +52,6 @@ export function segmentsRoutes(
     },
     // Any authenticated caller: the onRequest hook has already refused the rest.
     async () => ({ segments: await segments.list() }),
-  );
-  r.post(
-    '/v1/segments/:id/keys/rotate',
-    {
-      schema: {
-        tags: ['keys'],
-        summary: "Rotate a segment's data key (administrator); templates are re-sealed in the background",
-        security,
-        params: SegmentParams,
-        response: { 202: KeyRotation, ...errors(400, 403, 404) },
-      },
-    },
-    async (req, reply) => reply.code(202).send(await keys.rotateSegmentKey(callContext(req), req.params.id)),
-  );
-  r.get(
-    '/v1/keys',
-    {
-      schema: {
-        tags: ['keys'],
-        summary: 'Data key versions per segment, their master key and how many templates each seals (administrator)',
-        security,
-        response: { 200: KeyStatusList, ...errors(403) },
-      },
-    },
-    async (req) => ({ keys: await keys.status(callContext(req)) }),
   );
   r.get(
     '/v1/segments/:id/age-rules',
@@ -103,6 +80,36 @@ export function segmentsRoutes(
     },
     async (req) => segments.setAgeRules(callContext(req), req.params.id, req.body),
   );
+}
+
+/** Data keys and the re-keying of renewable templates. */
+function keyRoutes(app: FastifyInstance, { keys, renewal }: SegmentServices): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.post(
+    '/v1/segments/:id/keys/rotate',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: "Rotate a segment's data key (administrator); templates are re-sealed in the background",
+        security,
+        params: SegmentParams,
+        response: { 202: KeyRotation, ...errors(400, 403, 404) },
+      },
+    },
+    async (req, reply) => reply.code(202).send(await keys.rotateSegmentKey(callContext(req), req.params.id)),
+  );
+  r.get(
+    '/v1/keys',
+    {
+      schema: {
+        tags: ['keys'],
+        summary: 'Data key versions per segment, their master key and how many templates each seals (administrator)',
+        security,
+        response: { 200: KeyStatusList, ...errors(403) },
+      },
+    },
+    async (req) => ({ keys: await keys.status(callContext(req)) }),
+  );
   r.post(
     '/v1/segments/:id/rekey',
     {
@@ -125,4 +132,10 @@ export function segmentsRoutes(
     },
     async (req) => renewal.rekey(callContext(req), req.params.id, { relyingPartyId: req.body?.relyingPartyId }),
   );
+}
+
+/** Segments, their rules for minors, their data keys and the re-keying of their templates. */
+export function segmentsRoutes(app: FastifyInstance, services: SegmentServices): void {
+  segmentRoutes(app, services);
+  keyRoutes(app, services);
 }
