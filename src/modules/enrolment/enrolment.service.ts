@@ -28,6 +28,16 @@ export interface NewEnrolment {
   readonly adjudicationId?: string | undefined;
 }
 
+/** A person being enrolled: their id, their own key, when, and what they consented to. */
+interface NewPerson {
+  readonly id: string;
+  readonly key: Awaited<ReturnType<PersonKeys['mint']>>;
+  readonly at: string;
+  readonly consents: readonly Purpose[];
+  /** The cleared look-alike case this enrolment uses up. */
+  readonly adjudicationId?: string | undefined;
+}
+
 export interface EnrolmentSettings {
   readonly requireLiveness: boolean;
 }
@@ -58,19 +68,7 @@ export class EnrolmentService {
     input: NewEnrolment,
     effect?: Effect<EnrolmentResult, T>,
   ): Promise<T | EnrolmentResult> {
-    const rules = await this.repos.segments.rulesOf(input.segment);
-    if (!rules) throw new AppError('segment.not_found', `no segment ${input.segment}`, { segment: input.segment });
-    await this.access.authoriseEnrolment(ctx, input.segment);
-    const consents = [...new Set(input.consents)];
-    for (const purpose of consents) {
-      const verdict = mayGrant(
-        'enrolling_party',
-        { birthDate: input.birthDate ?? null, rules },
-        purpose,
-        isoNow(this.clock),
-      );
-      if (!verdict.allowed) throw grantRefused(verdict.reason, purpose);
-    }
+    const consents = await this.authorise(ctx, input);
     const cleared = input.adjudicationId
       ? await this.commits.cleared(ctx, input.adjudicationId, input.segment)
       : undefined;
@@ -78,60 +76,33 @@ export class EnrolmentService {
     if (replayed !== undefined) return replayed;
     const template = await this.capture(ctx, input.image);
     const personId = this.ids.next('psn');
-    const personKey = await this.personKeys.mint(personId, input.segment);
-    const at = isoNow(this.clock);
+    const person: NewPerson = {
+      id: personId,
+      key: await this.personKeys.mint(personId, input.segment),
+      at: isoNow(this.clock),
+      consents,
+      adjudicationId: cleared?.id,
+    };
     const receipt = {
-      citizenId: personId,
+      citizenId: person.id,
       segment: input.segment,
-      enrolledAt: at,
+      enrolledAt: person.at,
       enrolledBy: ctx.principal.id,
       consents,
-    };
-    const writePerson = async (tx: Tx) => {
-      await this.repos.persons.insert(tx, {
-        id: personId,
-        segment_id: input.segment,
-        status: 'active',
-        enrolled_by: ctx.principal.id,
-        created_at: at,
-        deleted_at: null,
-        birth_date: input.birthDate ?? null,
-      });
-      await this.personKeys.insert(tx, personKey.row);
-      await this.repos.consent.insertGrants(
-        tx,
-        consents.map((purpose) => ({
-          id: this.ids.next('cns'),
-          person_id: personId,
-          relying_party_id: ctx.principal.id,
-          purpose,
-          scope: 'segment' as const,
-          source: 'enrolment' as const,
-          granted_by: ctx.principal.id,
-          granted_at: at,
-          expires_at: null,
-          revoked_at: null,
-          revoked_by: null,
-        })),
-      );
-      // Thrown, not returned: a raced second use must roll back the person written above.
-      if (cleared && !(await this.repos.adjudications.markEnrolled(tx, cleared.id, personId))) {
-        throw notCleared(cleared.id);
-      }
     };
     const commit = {
       ctx,
       action: 'enrolment' as const,
       segmentId: input.segment,
-      personId,
+      personId: person.id,
       templateId: this.ids.next('tpl'),
       template,
       channel: input.channel,
-      at,
-      personKey: personKey.key,
+      at: person.at,
+      personKey: person.key.key,
       exempt: cleared?.candidate_person_id,
       detail: { consents, ...(cleared ? { adjudicationId: cleared.id } : {}) },
-      writePerson,
+      writePerson: (tx: Tx) => this.writePerson(tx, ctx, input, person),
     };
     return this.commits.commit(commit, async (tx, result) => {
       const enrolled = { ...result, receipt };
@@ -180,6 +151,55 @@ export class EnrolmentService {
     return this.commits.commit<T | EnrolmentResult>(commit, (tx, result) =>
       effect ? effect(tx, result) : Promise.resolve(result),
     );
+  }
+
+  /** The one authorisation step, then what the enrolling party may be granted: the purposes, once each. */
+  private async authorise(ctx: CallContext, input: NewEnrolment): Promise<Purpose[]> {
+    const rules = await this.repos.segments.rulesOf(input.segment);
+    if (!rules) throw new AppError('segment.not_found', `no segment ${input.segment}`, { segment: input.segment });
+    await this.access.authoriseEnrolment(ctx, input.segment);
+    const consents = [...new Set(input.consents)];
+    for (const purpose of consents) {
+      const person = { birthDate: input.birthDate ?? null, rules };
+      const verdict = mayGrant('enrolling_party', person, purpose, isoNow(this.clock));
+      if (!verdict.allowed) throw grantRefused(verdict.reason, purpose);
+    }
+    return consents;
+  }
+
+  /** A new person's rows, in the template's transaction: the person, their key, their grants to the party. */
+  private async writePerson(tx: Tx, ctx: CallContext, input: NewEnrolment, person: NewPerson): Promise<void> {
+    const { id, at } = person;
+    await this.repos.persons.insert(tx, {
+      id,
+      segment_id: input.segment,
+      status: 'active',
+      enrolled_by: ctx.principal.id,
+      created_at: at,
+      deleted_at: null,
+      birth_date: input.birthDate ?? null,
+    });
+    await this.personKeys.insert(tx, person.key.row);
+    await this.repos.consent.insertGrants(
+      tx,
+      person.consents.map((purpose) => ({
+        id: this.ids.next('cns'),
+        person_id: id,
+        relying_party_id: ctx.principal.id,
+        purpose,
+        scope: 'segment' as const,
+        source: 'enrolment' as const,
+        granted_by: ctx.principal.id,
+        granted_at: at,
+        expires_at: null,
+        revoked_at: null,
+        revoked_by: null,
+      })),
+    );
+    // Thrown, not returned: a raced second use must roll back the person written above.
+    if (person.adjudicationId && !(await this.repos.adjudications.markEnrolled(tx, person.adjudicationId, id))) {
+      throw notCleared(person.adjudicationId);
+    }
   }
 
   private async capture(ctx: CallContext, image: Uint8Array): Promise<FaceTemplate> {

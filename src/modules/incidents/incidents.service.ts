@@ -44,28 +44,58 @@ export class IncidentsService {
   async open(ctx: CallContext, input: NewIncident) {
     const { scope } = input;
     await this.access.authoriseOperator(ctx, 'incident.open', scope.segmentId);
+    const { responsible, party } = await this.parties(ctx, input);
+    const segments = scope.segmentId ? [scope.segmentId] : (JSON.parse(party!.segments) as string[]);
+    const id = this.ids.next('inc');
+    const affected = await this.repos.incidents.affected(scope);
+    await this.record(ctx, input, { id, responsibleName: responsible.name, affected });
+    // A party that keeps its own template view has its enrolments renewed alone; otherwise whole segments.
+    const partyView = !scope.segmentId && party?.own_template_view === 1 ? party.id : undefined;
+    const rekeyed = (input.rekey ?? true) ? await this.renew(ctx, id, segments, partyView) : [];
+    const credentialsRevoked = input.revokeCredentials ? await this.revoke(ctx, input.responsible.id, id) : false;
+    const delivered = await this.outbox.deliver();
+    return {
+      id,
+      affectedCitizens: affected.length,
+      notificationsQueued: affected.length,
+      notificationsSent: delivered,
+      rekeyed,
+      credentialsRevoked,
+    };
+  }
+
+  /** The responsible principal and the relying party in scope, checked against what the incident names. */
+  private async parties(ctx: CallContext, { scope, responsible: named }: NewIncident) {
     if (!scope.segmentId && !scope.relyingPartyId) {
       throw new AppError('incident.scope_empty', 'name the segment and/or the relying party the incident touched');
     }
     if (ctx.principal.role !== 'admin' && !scope.segmentId) {
       throw new AppError('auth.forbidden', 'an operator records incidents in its own segment: give scope.segmentId');
     }
-    const responsible = await this.repos.principals.find(input.responsible.id);
-    if (responsible?.role !== input.responsible.kind) {
-      throw new AppError('relying_party.not_found', `no ${input.responsible.kind} ${input.responsible.id}`);
+    const responsible = await this.repos.principals.find(named.id);
+    if (responsible?.role !== named.kind) {
+      throw new AppError('relying_party.not_found', `no ${named.kind} ${named.id}`);
     }
     const party = scope.relyingPartyId ? await this.repos.principals.find(scope.relyingPartyId) : undefined;
     if (scope.relyingPartyId && party?.role !== 'relying_party') {
       throw new AppError('relying_party.not_found', `no relying party ${scope.relyingPartyId}`);
     }
-    const segments = scope.segmentId ? [scope.segmentId] : (JSON.parse(party!.segments) as string[]);
-    const id = this.ids.next('inc');
+    return { responsible, party };
+  }
+
+  /** The incident (the liability record), a notice for each affected citizen and the audit record, at once. */
+  private async record(
+    ctx: CallContext,
+    input: NewIncident,
+    incident: { id: string; responsibleName: string; affected: readonly string[] },
+  ): Promise<void> {
+    const { id, affected } = incident;
+    const { scope } = input;
     const at = isoNow(this.clock);
-    const affected = await this.repos.incidents.affected(scope);
     const subject = 'A data incident touched your biometric record';
     const body =
       `On ${at.slice(0, 10)} an incident was recorded: ${input.description}\n` +
-      `Responsible: ${responsible.name}. What was done: your templates were renewed` +
+      `Responsible: ${incident.responsibleName}. What was done: your templates were renewed` +
       `${input.revokeCredentials ? " and the responsible party's access was revoked" : ''}. ` +
       `Contact: ${input.contact}. Details: your Oblik account, Incidents (${id}).`;
     await this.transactions.transaction(async (tx) => {
@@ -106,40 +136,35 @@ export class IncidentsService {
         detail: { incidentId: id, responsible: input.responsible, scope, affected: affected.length },
       });
     });
-    // A party that keeps its own template view has its enrolments renewed alone; otherwise whole segments.
-    const partyView = !scope.segmentId && party?.own_template_view === 1 ? party.id : undefined;
+  }
+
+  /** Re-keys each segment (or only the party's own view of it), so templates taken in the leak stop matching. */
+  private async renew(ctx: CallContext, incidentId: string, segments: readonly string[], partyView?: string) {
     const rekeyed = [];
-    if (input.rekey ?? true) {
-      for (const segment of segments) {
-        const done = await this.renewal.rekey(ctx, segment, { relyingPartyId: partyView, detail: { incidentId: id } });
-        rekeyed.push(...done.views.map((v) => ({ segment, ...v })));
+    for (const segment of segments) {
+      const done = await this.renewal.rekey(ctx, segment, { relyingPartyId: partyView, detail: { incidentId } });
+      for (const v of done.views) {
+        rekeyed.push({
+          segment,
+          relyingPartyId: v.relyingPartyId,
+          transformVersion: v.transformVersion,
+          templatesMoved: v.templatesMoved,
+        });
       }
     }
-    let credentialsRevoked = false;
-    if (input.revokeCredentials) {
-      credentialsRevoked = await this.transactions.transaction(async (tx) => {
-        const revoked = await this.repos.principals.revoke(tx, input.responsible.id, isoNow(this.clock));
-        await this.audit.record(tx, ctx, {
-          action: 'principal.revoke',
-          result: revoked ? 'revoked' : 'already_revoked',
-          detail: { principalId: input.responsible.id, incidentId: id },
-        });
-        return revoked;
+    return rekeyed;
+  }
+
+  /** Revokes the responsible principal's credentials, audited in the same transaction. */
+  private revoke(ctx: CallContext, principalId: string, incidentId: string): Promise<boolean> {
+    return this.transactions.transaction(async (tx) => {
+      const revoked = await this.repos.principals.revoke(tx, principalId, isoNow(this.clock));
+      await this.audit.record(tx, ctx, {
+        action: 'principal.revoke',
+        result: revoked ? 'revoked' : 'already_revoked',
+        detail: { principalId, incidentId },
       });
-    }
-    const delivered = await this.outbox.deliver();
-    return {
-      id,
-      affectedCitizens: affected.length,
-      notificationsQueued: affected.length,
-      notificationsSent: delivered,
-      rekeyed: rekeyed.map((r) => ({
-        segment: r.segment,
-        relyingPartyId: r.relyingPartyId,
-        transformVersion: r.transformVersion,
-        templatesMoved: r.templatesMoved,
-      })),
-      credentialsRevoked,
-    };
+      return revoked;
+    });
   }
 }
