@@ -101,6 +101,15 @@ export async function newOperator(app: FastifyInstance, segments: string[]): Pro
 
 export const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 
+/** How many rows a table of the registry's store holds. */
+export async function rowCount(registry: Registry, table: 'persons' | 'templates' | 'adjudications' | 'audit_events') {
+  const row = await registry.store.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
 /**
  * An enrolment request for a face of the small set (`['amy', 'amy1.png']`): Moscow, a kiosk, consent to
  * transit fares, unless overridden.

@@ -4,7 +4,15 @@ import type { Registry } from '../../src/composition.js';
 import { newKey } from '../../src/modules/keys/sealing.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
-import { ADMIN_KEY, b64, client, newEnrolment, registerRelyingParty, startTestRegistry } from '../registry.js';
+import {
+  ADMIN_KEY,
+  b64,
+  client,
+  newEnrolment,
+  registerRelyingParty,
+  rowCount,
+  startTestRegistry,
+} from '../registry.js';
 import { testDialects, type TestStore } from '../stores.js';
 
 const dialects = await testDialects();
@@ -19,15 +27,7 @@ describe.each(dialects)('replays and keys on %s', (dialect) => {
   let metroId: string;
   const masterKey = newKey().toString('base64');
 
-  const count = async (table: 'persons' | 'templates' | 'adjudications' | 'audit_events') =>
-    Number(
-      (
-        await registry.store.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = (table: Parameters<typeof rowCount>[1]) => rowCount(registry, table);
 
   beforeAll(async () => {
     engine = await startTestEngine();

@@ -6,7 +6,7 @@ import { AppError } from '../../src/errors/app-error.js';
 import { idempotentCall, type CallContext, type Tx } from '../../src/services/registry.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
-import { registerRelyingParty, startTestRegistry } from '../registry.js';
+import { registerRelyingParty, rowCount, startTestRegistry } from '../registry.js';
 import { testDialects, type TestStore } from '../stores.js';
 
 const dialects = await testDialects();
@@ -36,15 +36,7 @@ describe.each(dialects)('relying-party effects on %s', (dialect) => {
       .select(['action', 'result'])
       .where('request_id', '=', ctx.requestId)
       .execute();
-  const count = async (table: 'persons' | 'templates') =>
-    Number(
-      (
-        await registry.store.db
-          .selectFrom(table)
-          .select((eb) => eb.fn.countAll().as('n'))
-          .executeTakeFirstOrThrow()
-      ).n,
-    );
+  const count = (table: 'persons' | 'templates') => rowCount(registry, table);
 
   beforeAll(async () => {
     engine = await startTestEngine();
