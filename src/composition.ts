@@ -6,6 +6,10 @@ import { openStore, type Store } from './db/connection.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createHttpApp } from './http/app.js';
 import { registerMetrics } from './http/metrics.js';
+import { registerPages } from './http/pages.js';
+import { capturesRoutes } from './modules/captures/captures.routes.js';
+import { CaptureQualityService } from './modules/captures/captures.service.js';
+import { principalSelfRoutes } from './modules/principals/principal-self.routes.js';
 import { loadMasterKeyring, type MasterKeyring } from './keys/master-keyring.js';
 import { thresholdForGallery } from './matcher/gallery-threshold.js';
 import { Matcher } from './matcher/matcher.js';
@@ -242,6 +246,15 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     citizenRoutes(app, { sessions, account });
     citizenConsentRoutes(app, { consents: citizenConsents, account, usage });
     incidentsRoutes(app, incidents);
+    principalSelfRoutes(app, principals);
+    capturesRoutes(
+      app,
+      new CaptureQualityService(engine, access, {
+        requireLiveness: config.registry.requireLiveness,
+        minLivenessContext: config.engine.minLivenessContext,
+      }),
+    );
+    await registerPages(app);
     await app.ready();
 
     const startedEngine = engine;

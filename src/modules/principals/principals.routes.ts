@@ -12,7 +12,7 @@ const Issued = z
   })
   .meta({ id: 'IssuedCredential' });
 
-const Summary = z.object({
+export const Summary = z.object({
   id: z.string(),
   role: z.enum(['admin', 'operator', 'relying_party']),
   name: z.string(),
