@@ -53,7 +53,7 @@ describe('the enrolment kiosk in Chromium', () => {
       // The fake camera shows the face; the engine's quality check (POST /v1/captures/quality) says it is ready.
       await expect.poll(() => guidance.textContent(), { timeout: 30_000 }).toBe('Good. Hold still — ready to enrol.');
       expect(page.url()).not.toContain(desk.key);
-      expect(await page.evaluate(() => sessionStorage.getItem('oblik.kiosk.key'))).toBe(desk.key);
+      expect(await page.evaluate("sessionStorage.getItem('oblik.kiosk.key')")).toBe(desk.key);
       await page.getByLabel('transit_fare').check();
       expect(await seriousAxeViolations(page)).toEqual([]);
 
