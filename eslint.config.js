@@ -4,7 +4,9 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'models/**', 'test-artifacts/**', 'web/src/api/schema.d.ts'] },
+  {
+    ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'models/**', 'test-artifacts/**', 'web/src/api/schema.d.ts'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
