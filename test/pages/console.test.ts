@@ -63,7 +63,7 @@ describe('the operator console in Chromium', () => {
       // An operator sees no administrator sections.
       expect(await page.getByRole('link', { name: 'Relying parties' }).count()).toBe(0);
 
-      const queue = page.getByRole('table', { name: '1 cases' });
+      const queue = page.getByRole('table', { name: 'Cases: 1' });
       await queue.waitFor();
       expect(await queue.getByRole('cell', { name: 'kiosk' }).count()).toBe(1);
       await page.getByRole('button', { name: /^Review case/ }).click();

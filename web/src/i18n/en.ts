@@ -66,7 +66,7 @@ export const en = {
   'adjudications.status.open': 'open',
   'adjudications.status.same_person': 'same person',
   'adjudications.status.different_people': 'different people',
-  'adjudications.caption': '{n} cases',
+  'adjudications.caption': 'Cases: {n}',
   'adjudications.empty': 'No cases.',
   'adjudications.channel': 'Channel',
   'adjudications.score': 'Score',

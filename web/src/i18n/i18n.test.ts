@@ -13,9 +13,9 @@ describe('languages', () => {
   });
 
   it('fills placeholders and leaves unknown ones visible', () => {
-    expect(translate('en', 'adjudications.caption', { n: 3 })).toBe('3 cases');
+    expect(translate('en', 'adjudications.caption', { n: 3 })).toBe('Cases: 3');
     expect(translate('ru', 'adjudications.caption', { n: 3 })).toBe('Дел: 3');
-    expect(translate('en', 'adjudications.caption')).toBe('{n} cases');
+    expect(translate('en', 'adjudications.caption')).toBe('Cases: {n}');
   });
 
   it('has every message in every language, with the same placeholders, and none left in English', () => {
