@@ -71,9 +71,9 @@ try {
     });
     await page.goto(url, { waitUntil: 'networkidle' });
     await page.getByRole('heading').first().waitFor();
-    const fcp = (await page.evaluate(
+    const fcp = await page.evaluate<number>(
       "performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1",
-    )) as number;
+    );
     await page.close();
     return { bytes, requests, fcp };
   };
