@@ -6,6 +6,9 @@ import { openStore, type Store } from './db/connection.js';
 import { migrateToLatest } from './db/migrate.js';
 import { createHttpApp } from './http/app.js';
 import { registerMetrics } from './http/metrics.js';
+import { registerPages } from './http/pages.js';
+import { capturesRoutes } from './modules/captures/captures.routes.js';
+import { principalSelfRoutes } from './modules/principals/principal-self.routes.js';
 import type { Matcher } from './matcher/matcher.js';
 import { adjudicationsRoutes } from './modules/adjudications/adjudications.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
@@ -93,6 +96,8 @@ function mountRoutes(
   citizenRoutes(app, { sessions, account, records });
   citizenConsentRoutes(app, { consents: services.consents, records });
   incidentsRoutes(app, services.incidents);
+  principalSelfRoutes(app, core.principals);
+  capturesRoutes(app, services.captureQuality);
 }
 
 /**
@@ -146,6 +151,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       modelPack: engine.modelPack.tag,
       metrics,
     });
+    await registerPages(app);
     await app.ready();
 
     const startedEngine = engine;

@@ -6,6 +6,7 @@ import type { Database } from './db/schema.js';
 import { thresholdForGallery } from './matcher/gallery-threshold.js';
 import { Matcher } from './matcher/matcher.js';
 import { AccessService } from './modules/access/access.service.js';
+import { CaptureQualityService } from './modules/captures/captures.service.js';
 import { AdjudicationsService } from './modules/adjudications/adjudications.service.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
@@ -166,8 +167,12 @@ export function composeRegistryServices(
   const people = { contacts, pseudonyms };
   const account = new CitizenAccountService(repos, transactions, subjects, erasure, people, audit, clock);
   const citizenRecords = new CitizenRecordsService(repos, subjects, records, contacts, usage, audit, clock);
+  const captureQuality = new CaptureQualityService(engine, access, {
+    requireLiveness: config.registry.requireLiveness,
+    minLivenessContext: config.engine.minLivenessContext,
+  });
   return {
     ...{ transparency, keys, enrolment, matching, persons, adjudications, outbox, incidents, sessions },
-    ...{ consents, account, citizenRecords },
+    ...{ consents, account, citizenRecords, captureQuality },
   };
 }
