@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { FaceEngine } from './biometrics/face-engine.js';
 import type { Config } from './config/config.js';
 import { openStore, type Store } from './db/connection.js';
@@ -79,6 +80,8 @@ export interface RegistryOverrides {
   readonly ids?: IdSource;
   readonly enrolmentProbe?: StepProbe;
   readonly notifier?: Notifier;
+  /** Where the server's log lines go instead of stdout. */
+  readonly logStream?: { write(line: string): void };
 }
 
 export interface Registry {
@@ -87,6 +90,8 @@ export interface Registry {
   readonly matcher: Matcher;
   readonly engine: FaceEngine;
   readonly keyring: MasterKeyring;
+  /** Prometheus metrics of this instance, served by `serve` on the metrics port (never on the API's). */
+  readonly metrics: MetricsRegistry;
   readonly services: {
     readonly principals: PrincipalsService;
     readonly segments: SegmentsService;
@@ -121,7 +126,10 @@ export interface Registry {
 export async function buildRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds;
-  const store = openStore(config.database);
+  // Background work (and the store's dropped connections) report through the server's logger once it exists.
+  let log = (message: string, fields: Record<string, unknown>) => console.error(`oblik: ${message}`, fields);
+  let warn = log;
+  const store = openStore(config.database, (message, fields) => warn(message, fields));
   const ownEngine = !overrides.engine;
   let engine: FaceEngine | undefined = overrides.engine;
   try {
@@ -145,8 +153,6 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     const galleries = new TemplateGalleries(matcher, transforms);
     const segments = new SegmentsService(db, dataKeys, audit, clock);
     const principals = new PrincipalsService(db, audit, idempotency, clock, ids);
-    // Background work reports through the server's logger once it exists.
-    let log = (message: string, fields: Record<string, unknown>) => console.error(`oblik: ${message}`, fields);
     const rewrap = segmentRewrap(db, dataKeys, clock);
     const keys = new KeysService(db, dataKeys, rewrap, segments, audit, (e) =>
       log('background re-wrapping failed', { e }),
@@ -225,12 +231,20 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     const account = new CitizenAccountService(db, subjects, erasure, usage, contacts, pseudonyms, audit, clock);
 
     const app = await createHttpApp(
-      { maxImageBytes: config.engine.intake.maxBytes, logLevel: config.server.logLevel, version: VERSION },
+      {
+        maxImageBytes: config.engine.intake.maxBytes,
+        logLevel: config.server.logLevel,
+        version: VERSION,
+        rateLimit: config.server.rateLimit,
+        trustProxy: config.server.trustProxy,
+        logStream: overrides.logStream,
+      },
       { principal: (key) => principals.authenticate(key), citizen: (token) => sessions.authenticate(token) },
     );
     log = (message, fields) => app.log.info(fields, message);
+    warn = (message, fields) => app.log.warn(fields, message);
     const metrics = registerMetrics(app, matcher);
-    healthRoutes(app, { db, dialect: store.dialect, matcher, modelPack: engine.modelPack.tag, metrics });
+    healthRoutes(app, { db, dialect: store.dialect, matcher, modelPack: engine.modelPack.tag });
     segmentsRoutes(app, segments, keys, renewal);
     principalsRoutes(app, principals);
     enrolmentRoutes(app, enrolment);
@@ -251,6 +265,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matcher,
       engine: startedEngine,
       keyring,
+      metrics,
       services: {
         principals,
         segments,

@@ -15,7 +15,15 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, ...env, PORT: '0', OBLIK_ENGINE_THREADS: '1', OBLIK_LOG_LEVEL: 'warn' },
+      // Port 0 for the API and the metrics: several servers (and other test runs) share this machine.
+      env: {
+        ...process.env,
+        ...env,
+        PORT: '0',
+        OBLIK_METRICS_PORT: '0',
+        OBLIK_ENGINE_THREADS: '1',
+        OBLIK_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let banner = '';

@@ -1,15 +1,17 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { sql, type Kysely } from 'kysely';
-import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { Database } from '../../db/schema.js';
 import type { Matcher } from '../../matcher/matcher.js';
 
-/** Liveness and readiness for orchestrators, and the Prometheus scrape endpoint. Neither needs a key. */
+/**
+ * Liveness and readiness for orchestrators; needs no key. (Prometheus metrics are served on a port of their
+ * own: src/http/metrics-server.ts.)
+ */
 export function healthRoutes(
   app: FastifyInstance,
-  deps: { db: Kysely<Database>; dialect: string; matcher: Matcher; modelPack: string; metrics: Registry },
+  deps: { db: Kysely<Database>; dialect: string; matcher: Matcher; modelPack: string },
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
@@ -46,7 +48,4 @@ export function healthRoutes(
       };
     },
   );
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
-  });
 }
