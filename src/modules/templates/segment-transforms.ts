@@ -61,7 +61,10 @@ export class SegmentTransforms {
   }
 
   /** Starts a re-key: a fresh version becomes active and the others start retiring. Returns the new version. */
-  async beginRekey(at: ViewKey): Promise<number> {
+  async beginRekey(
+    at: ViewKey,
+    alongside?: (tx: Kysely<Database>, version: number) => Promise<unknown>,
+  ): Promise<number> {
     await this.activeVersion(at);
     return this.db.transaction().execute(async (tx) => {
       const rows = await transformsRepository.list(tx, at);
@@ -69,13 +72,21 @@ export class SegmentTransforms {
       // Retiring first takes the row locks that sealing holds, so no template commits under an old version after.
       await transformsRepository.retireAllBut(tx, at, version);
       await this.insertVersion(tx, at, version);
+      // The caller's record of the re-key commits with it: a re-key that has begun is always on the record.
+      await alongside?.(tx, version);
       return version;
     });
   }
 
-  /** Destroys a retired version's seed, in the store and in this process. */
-  async destroy(at: ViewKey, version: number): Promise<void> {
-    await transformsRepository.destroy(this.db, at, version, isoNow(this.clock));
+  /**
+   * Destroys a retired version's seed, in the store and in this process; `alongside` runs in the same
+   * transaction (the audit record of the destruction).
+   */
+  async destroy(at: ViewKey, version: number, alongside?: (tx: Kysely<Database>) => Promise<unknown>): Promise<void> {
+    await this.db.transaction().execute(async (tx) => {
+      await transformsRepository.destroy(tx, at, version, isoNow(this.clock));
+      await alongside?.(tx);
+    });
     this.seeds.delete(seedId(at, version));
     for (const id of [...this.built.keys()]) if (id.startsWith(`${seedId(at, version)}|`)) this.built.delete(id);
   }
