@@ -16,7 +16,7 @@ import { errorHandler, frameworkErrorHandler } from './error-handler.js';
 import { registerMultipartBody } from './multipart-body.js';
 import { registerRateLimits, type RateLimitDefaults } from './rate-limits.js';
 import { requestLogOptions } from './request-log.js';
-import { registerSecurityHeaders } from './security-headers.js';
+import { docsContentSecurityPolicy, registerSecurityHeaders } from './security-headers.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -111,7 +111,7 @@ export async function createHttpApp(options: AppOptions, auth: Authenticators): 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', transformStaticCSP: docsContentSecurityPolicy });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
   app.addHook('onRequest', async (request) => {
