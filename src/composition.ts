@@ -4,7 +4,7 @@ import type { Registry as MetricsRegistry } from 'prom-client';
 import { FaceEngine } from './biometrics/face-engine.js';
 import type { Config } from './config/config.js';
 import { openStore, type Store } from './db/connection.js';
-import { migrateToLatest } from './db/migrate.js';
+import { migrateStore } from './db/migrate.js';
 import { createHttpApp } from './http/app.js';
 import { registerMetrics } from './http/metrics.js';
 import { loadMasterKeyring, type MasterKeyring } from './keys/master-keyring.js';
@@ -134,7 +134,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
   let engine: FaceEngine | undefined = overrides.engine;
   try {
     const { db } = store;
-    await migrateToLatest(db);
+    await migrateStore(config.database, db);
     const keyring = loadMasterKeyring(config.keys);
     const dataKeys = new DataKeys(db, keyring, clock);
     await dataKeys.load();

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { openStore } from '../db/connection.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateStore } from '../db/migrate.js';
 import { loadMasterKeyring, pruneKeyFile, rotateKeyFile } from '../keys/master-keyring.js';
 import { newKey } from '../keys/sealing.js';
 import { systemClock } from '../ports/clock.js';
@@ -121,7 +121,7 @@ async function withStore(
 ): Promise<void> {
   const store = openStore(config.database);
   try {
-    await migrateToLatest(store.db);
+    await migrateStore(config.database, store.db);
     const keyring = loadMasterKeyring(config.keys);
     const dataKeys = new DataKeys(store.db, keyring, systemClock);
     await dataKeys.load();

@@ -4,6 +4,7 @@ export interface PostgresPoolSettings {
   readonly url: string;
   readonly poolSize: number;
   readonly connectTimeoutMs: number;
+  /** 0 for none (migrations only). */
   readonly statementTimeoutMs: number;
 }
 
@@ -54,6 +55,7 @@ export function createPostgresPool(
     connectionString: settings.url,
     max: settings.poolSize,
     connectionTimeoutMillis: settings.connectTimeoutMs,
+    // 0: no timeout (migrations); pg then sends none and the server's default (none) applies.
     statement_timeout: settings.statementTimeoutMs,
     keepAlive: true,
     Client: GuardedClient,
@@ -66,7 +68,8 @@ export function createPostgresPool(
     },
   });
   pool.on('connect', (client) => {
-    (client as unknown as GuardedClient).readTimeoutMs = settings.statementTimeoutMs + READ_GRACE_MS;
+    (client as unknown as GuardedClient).readTimeoutMs =
+      settings.statementTimeoutMs > 0 ? settings.statementTimeoutMs + READ_GRACE_MS : 0;
     client.on('error', (e: Error & { code?: string }) =>
       warn('PostgreSQL connection lost; the query on it fails and the pool opens a new one', {
         error: e.message,
