@@ -76,7 +76,8 @@ export class AppError extends Error {
   /** The cause as one line of text, for logs (and for carrying it out of an engine worker). */
   causeText(): string | undefined {
     if (this.cause === undefined) return undefined;
-    return this.cause instanceof Error ? this.cause.message.split('\n')[0] : String(this.cause);
+    if (this.cause instanceof Error) return this.cause.message.split('\n')[0];
+    return typeof this.cause === 'string' ? this.cause : JSON.stringify(this.cause);
   }
 
   /** The wire form shared by HTTP responses, worker messages and the CLI's `--json`. */
