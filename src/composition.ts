@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
+import type { Registry as MetricsRegistry } from 'prom-client';
 import { FaceEngine } from './biometrics/face-engine.js';
 import type { Config } from './config/config.js';
 import { openStore, type Store } from './db/connection.js';
-import { migrateToLatest } from './db/migrate.js';
+import { migrateStore } from './db/migrate.js';
 import { createHttpApp } from './http/app.js';
 import { registerMetrics } from './http/metrics.js';
 import { registerPages } from './http/pages.js';
@@ -43,6 +44,8 @@ export interface RegistryOverrides {
   readonly ids?: IdSource;
   readonly enrolmentProbe?: StepProbe;
   readonly notifier?: Notifier;
+  /** Where the server's log lines go instead of stdout. */
+  readonly logStream?: { write(line: string): void };
 }
 
 export interface Registry {
@@ -52,6 +55,8 @@ export interface Registry {
   readonly matcher: Matcher;
   readonly engine: FaceEngine;
   readonly keyring: MasterKeyring;
+  /** Prometheus metrics of this instance, served by `serve` on the metrics port (never on the API's). */
+  readonly metrics: MetricsRegistry;
   readonly services: Pick<
     StoreServices,
     'principals' | 'segments' | 'dataKeys' | 'idempotency' | 'sync' | 'systemKeys' | 'renewal' | 'vault'
@@ -107,11 +112,14 @@ function mountRoutes(
 export async function buildRegistry(config: Config, overrides: RegistryOverrides = {}): Promise<Registry> {
   const clock = overrides.clock ?? systemClock;
   const ids = overrides.ids ?? randomIds;
-  const store = openStore(config.database);
+  // Background work (and the store's dropped connections) report through the server's logger once it exists.
+  let log: Log = (message, fields) => console.error(`oblik: ${message}`, fields);
+  let warn = log;
+  const store = openStore(config.database, (message, fields) => warn(message, fields));
   const ownEngine = !overrides.engine;
   let engine: FaceEngine | undefined = overrides.engine;
   try {
-    await migrateToLatest(store.db);
+    await migrateStore(config.database, store.db);
     const keyring = loadMasterKeyring(config.keys);
     const core = await composeStoreServices(store.db, keyring, clock, ids);
     await core.pseudonyms.load();
@@ -126,8 +134,6 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     await core.idempotency.purge(config.registry.idempotencyTtlHours);
 
     engine ??= await FaceEngine.start(config.engine);
-    // Background work reports through the server's logger once it exists.
-    let log: Log = (message, fields) => console.error(`oblik: ${message}`, fields);
     const services = composeRegistryServices(core, engine, config, {
       ...overrides,
       clock,
@@ -135,13 +141,21 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       log: (message, fields) => log(message, fields),
     });
     const app = await createHttpApp(
-      { maxImageBytes: config.engine.intake.maxBytes, logLevel: config.server.logLevel, version: VERSION },
+      {
+        maxImageBytes: config.engine.intake.maxBytes,
+        logLevel: config.server.logLevel,
+        version: VERSION,
+        rateLimit: config.server.rateLimit,
+        trustProxy: config.server.trustProxy,
+        logStream: overrides.logStream,
+      },
       {
         principal: (key) => core.principals.authenticate(key),
         citizen: (token) => services.sessions.authenticate(token),
       },
     );
     log = (message, fields) => app.log.info(fields, message);
+    warn = (message, fields) => app.log.warn(fields, message);
     const metrics = registerMetrics(app, core.matcher);
     const { matcher } = core;
     mountRoutes(app, core, services, {
@@ -149,7 +163,6 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       dialect: store.dialect,
       matcher,
       modelPack: engine.modelPack.tag,
-      metrics,
     });
     await registerPages(app);
     await app.ready();
@@ -162,6 +175,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matcher,
       engine: startedEngine,
       keyring,
+      metrics,
       services: {
         ...{ principals: core.principals, segments: core.segments, dataKeys: core.dataKeys, sync: core.sync },
         ...{ idempotency: core.idempotency, systemKeys: core.systemKeys, renewal: core.renewal, vault: core.vault },

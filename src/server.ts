@@ -1,13 +1,42 @@
 import type { Config } from './config/config.js';
 import { buildRegistry, VERSION, type Registry } from './composition.js';
+import { startMetricsServer, type MetricsServer } from './http/metrics-server.js';
+
+/** A running server: the registry, and the Prometheus endpoint if one is configured. */
+export interface RunningServer extends Registry {
+  readonly metricsServer?: MetricsServer;
+}
 
 /**
  * Starts the registry server and prints where it listens, where its data and keys live, and how to get in.
  * Returns once listening; closes cleanly on SIGINT/SIGTERM (in-flight requests finish, the pool stops).
  */
-export async function serve(config: Config, print: (line: string) => void = console.log): Promise<Registry> {
-  const registry = await buildRegistry(config);
-  const address = await registry.app.listen({ host: config.server.host, port: config.server.port });
+export async function serve(config: Config, print: (line: string) => void = console.log): Promise<RunningServer> {
+  const built = await buildRegistry(config);
+  let metricsServer: MetricsServer | undefined;
+  let address: string;
+  try {
+    address = await built.app.listen({ host: config.server.host, port: config.server.port });
+    if (config.server.metrics) {
+      const { host, port } = config.server.metrics;
+      metricsServer = await startMetricsServer(built.metrics, host, port).catch((e: unknown) => {
+        throw new Error(
+          `cannot serve metrics on ${host}:${port} (${(e as Error).message}); set OBLIK_METRICS_PORT to a free port or to off`,
+        );
+      });
+    }
+  } catch (e) {
+    await built.close();
+    throw e;
+  }
+  const registry: RunningServer = {
+    ...built,
+    ...(metricsServer ? { metricsServer } : {}),
+    async close() {
+      await metricsServer?.close();
+      await built.close();
+    },
+  };
   // Handlers go in before the banner: whoever reads the banner may signal at once.
   let closing = false;
   const shutdown = (signal: string) => {
@@ -24,6 +53,7 @@ export async function serve(config: Config, print: (line: string) => void = cons
   const { startup, store, keyring } = registry;
   print(`Oblik ${VERSION} registry listening on ${address}`);
   print(`  API docs   ${address}/docs   (OpenAPI: ${address}/openapi.json)`);
+  print(`  metrics    ${metricsServer ? `${metricsServer.address}/metrics` : 'off (OBLIK_METRICS_PORT=off)'}`);
   print(`  store      ${store.dialect}: ${store.location}`);
   print(
     `  templates  ${startup.templatesLoaded} loaded into the matcher (model pack ${registry.engine.modelPack.tag})`,

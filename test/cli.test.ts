@@ -45,7 +45,7 @@ describe('oblik CLI', () => {
   });
 
   it('analyse: prints faces, quality, liveness and timings', async () => {
-    const r = await oblik('analyse', facePath('lfw-dev', 'Al_Gore', 'Al_Gore_0001.jpg'), '--json');
+    const r = await oblik('analyse', facePath('small', 'deepface5', 'img1.jpg'), '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as {
       faceCount: number;

@@ -38,6 +38,17 @@ export const flatGrey = () =>
     .png()
     .toBuffer();
 
+/** The central part of a photo centred on a face: the face with almost none of its surroundings. */
+export async function tightCrop(img: Buffer, share = 0.42): Promise<Buffer> {
+  const { width = 0, height = 0 } = await sharp(img).metadata();
+  const w = Math.round(width * share);
+  const h = Math.round(height * share);
+  return sharp(img)
+    .extract({ left: Math.round((width - w) / 2), top: Math.round((height - h) / 2), width: w, height: h })
+    .png()
+    .toBuffer();
+}
+
 export const darkened = (img: Buffer) => sharp(img).linear(0.25, 0).jpeg().toBuffer();
 
 /** A PNG signature and IHDR chunk declaring width × height, with no pixel data: a decompression bomb's header. */

@@ -29,7 +29,7 @@ export default async function analyse(task: WorkerTask): Promise<WorkerResult> {
   try {
     return { ok: true, analysis: await pipeline.analyse(task.image, task.mode) };
   } catch (e) {
-    if (e instanceof AppError) return { ok: false, error: e.toJSON() };
+    if (e instanceof AppError) return { ok: false, error: e.toJSON(), cause: e.causeText() };
     throw e;
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFace, readSpoof } from '../../test/datasets.js';
+import { DATASETS_AVAILABLE, readFace, readScreenReplay, readSpoof } from '../../test/datasets.js';
 import { startTestEngine } from '../../test/engine.js';
 import { blurred, darkened, flatGrey, groupPhoto, pngHeader, tinyFace } from '../../test/images.js';
 import { AppError, type ErrorCode } from '../errors/app-error.js';
@@ -34,7 +34,7 @@ describe('every engine error code', () => {
   });
 
   it('image.unreadable: a truncated JPEG', async () => {
-    const jpeg = await readFace('lfw-dev', 'Al_Gore', 'Al_Gore_0001.jpg');
+    const jpeg = await readFace('small', 'deepface5', 'img1.jpg');
     await expectCode(engine.analyse(jpeg.subarray(0, Math.floor(jpeg.length / 2))), 'image.unreadable');
   });
 
@@ -76,8 +76,8 @@ describe('every engine error code', () => {
 
   it('face.multiple: a group photo of two comparably large faces', async () => {
     const photo = await groupPhoto(
-      await readFace('lfw-dev', 'Al_Gore', 'Al_Gore_0001.jpg'),
-      await readFace('lfw-dev', 'Colin_Powell', 'Colin_Powell_0001.jpg'),
+      await readFace('small', 'deepface5', 'img1.jpg'),
+      await readFace('small', 'deepface6', 'img13.jpg'),
     );
     const e = await expectCode(engine.capture(photo), 'face.multiple');
     expect(e.data).toEqual({ faces: 2 });
@@ -87,7 +87,7 @@ describe('every engine error code', () => {
 
   it('face.low_quality: a heavily blurred face, with the reason', async () => {
     const e = await expectCode(
-      engine.capture(await blurred(await readFace('lfw-dev', 'Al_Gore', 'Al_Gore_0001.jpg'), 3)),
+      engine.capture(await blurred(await readFace('small', 'deepface5', 'img1.jpg'), 3)),
       'face.low_quality',
     );
     expect(e.data?.['reasons']).toContain('blurred');
@@ -95,7 +95,7 @@ describe('every engine error code', () => {
 
   it('face.low_quality: a face too small to use', async () => {
     const e = await expectCode(
-      engine.capture(await tinyFace(await readFace('lfw-dev', 'Al_Gore', 'Al_Gore_0001.jpg'))),
+      engine.capture(await tinyFace(await readFace('small', 'deepface5', 'img1.jpg'))),
       'face.low_quality',
     );
     expect(e.data?.['reasons']).toContain('face_too_small');
@@ -103,13 +103,19 @@ describe('every engine error code', () => {
 
   it('face.low_quality: an underexposed face', async () => {
     const e = await expectCode(
-      engine.capture(await darkened(await readFace('lfw-dev', 'Al_Gore', 'Al_Gore_0001.jpg'))),
+      engine.capture(await darkened(await readFace('small', 'deepface5', 'img1.jpg'))),
       'face.low_quality',
     );
     expect(e.data?.['reasons']).toContain('underexposed');
   });
 
-  it('face.spoof_suspected: a printed poster held to the camera', async () => {
+  it('face.spoof_suspected: a face shown on a screen', async () => {
+    const e = await expectCode(engine.capture(await readScreenReplay()), 'face.spoof_suspected');
+    expect(e.data).toMatchObject({ reason: 'low_liveness' });
+    expect(e.data?.['liveness']).toBeLessThan(e.data?.['threshold'] as number);
+  });
+
+  it.runIf(DATASETS_AVAILABLE)('face.spoof_suspected: a printed poster held to the camera', async () => {
     const e = await expectCode(
       // The poster's face is turned (quality would refuse it first): this checks liveness alone.
       engine.capture(await readSpoof('fake', 'silentface', 'image_F1_upright.jpg'), { enforceQuality: false }),
@@ -118,7 +124,12 @@ describe('every engine error code', () => {
     expect(e.data?.['liveness']).toBeLessThan(e.data?.['threshold'] as number);
   });
 
-  it('accepts the live face of the same capture session', async () => {
+  it('accepts a live face', async () => {
+    const c = await engine.capture(await readFace('small', 'deepface5', 'img2.jpg'));
+    expect(c.face.liveness).toBeGreaterThanOrEqual(engine.settings.livenessThreshold);
+  });
+
+  it.runIf(DATASETS_AVAILABLE)('accepts the live face of the same capture session', async () => {
     const c = await engine.capture(await readSpoof('real', 'silentface', 'image_T1_upright.jpg'));
     expect(c.face.liveness).toBeGreaterThanOrEqual(engine.settings.livenessThreshold);
   });

@@ -14,7 +14,7 @@ afterAll(() => engine.close());
 
 describe('engine back-pressure', () => {
   it('refuses tasks beyond its queue with engine.unavailable and still serves the rest', async () => {
-    const image = await readFace('lfw-dev', 'Al_Gore', 'Al_Gore_0001.jpg');
+    const image = await readFace('small', 'deepface5', 'img1.jpg');
     // Submitted in one tick: one runs, one waits, the other three find the engine saturated.
     const results = await Promise.allSettled(Array.from({ length: 5 }, () => engine.analyse(image)));
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -32,7 +32,7 @@ describe('engine back-pressure', () => {
     // inference alone) can meet it.
     const strict = await FaceEngine.start({ ...base, taskTimeoutMs: 1 });
     try {
-      const image = await readFace('lfw-dev', 'Al_Gore', 'Al_Gore_0001.jpg');
+      const image = await readFace('small', 'deepface5', 'img1.jpg');
       const e = (await strict.analyse(image).catch((err: unknown) => err)) as AppError;
       expect(e).toMatchObject({ code: 'engine.unavailable', status: 503, data: { reason: 'timeout' } });
     } finally {

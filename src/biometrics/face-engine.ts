@@ -121,17 +121,19 @@ export class FaceEngine {
     } finally {
       this.inFlight--;
     }
-    if (!result.ok) throw new AppError(result.error.code, result.error.message, result.error.data);
+    if (!result.ok) {
+      const { code, message, data } = result.error;
+      throw new AppError(code, message, data, result.cause === undefined ? undefined : { cause: result.cause });
+    }
     return result.analysis;
   }
 }
 
 function engineFailure(e: unknown): AppError {
-  const message = e instanceof Error ? e.message : String(e);
   if (e instanceof Error && (e.name === 'AbortError' || e.name === 'TimeoutError')) {
     return new AppError('engine.unavailable', 'the face engine did not finish in time', { reason: 'timeout' });
   }
-  return new AppError('engine.unavailable', 'the face engine failed', { reason: 'worker_error', detail: message });
+  return new AppError('engine.unavailable', 'the face engine failed', { reason: 'worker_error' }, { cause: e });
 }
 
 /**

@@ -103,7 +103,7 @@ function assertWithinPixels(width: number, height: number, limits: IntakeLimits)
   });
 }
 
+/** The decoder's message names libvips internals: it goes to the log as the cause, not to the caller. */
 function unreadable(e: unknown): AppError {
-  const detail = e instanceof Error ? e.message.split('\n')[0] : String(e);
-  return new AppError('image.unreadable', 'the image could not be decoded', { detail });
+  return new AppError('image.unreadable', 'the image could not be decoded', undefined, { cause: e });
 }

@@ -179,4 +179,7 @@ export class FacePipeline {
 }
 
 /** Worker results cross a thread boundary, where class identity is lost; errors travel as plain data. */
-export type WorkerResult = { ok: true; analysis: ImageAnalysis } | { ok: false; error: ReturnType<AppError['toJSON']> };
+export type WorkerResult =
+  | { ok: true; analysis: ImageAnalysis }
+  // `cause` crosses the thread boundary for the log only; it never joins the error's public body.
+  | { ok: false; error: ReturnType<AppError['toJSON']>; cause?: string | undefined };

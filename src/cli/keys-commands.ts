@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { composeStoreServices } from '../registry-services.js';
 import { openStore } from '../db/connection.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateStore } from '../db/migrate.js';
 import { readKeyStatus } from '../modules/keys/keys.service.js';
 import { loadMasterKeyring, pruneKeyFile, rotateKeyFile, type MasterKeyring } from '../modules/keys/master-keyring.js';
 import { newKey } from '../modules/keys/sealing.js';
@@ -105,7 +105,7 @@ async function withStore(
 ): Promise<void> {
   const store = openStore(config.database);
   try {
-    await migrateToLatest(store.db);
+    await migrateStore(config.database, store.db);
     const keyring = loadMasterKeyring(config.keys);
     await work({ ...(await composeStoreServices(store.db, keyring, systemClock, randomIds)), keyring });
   } finally {

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { Config } from '../config/config.js';
 import { buildRegistry } from '../composition.js';
 import { openStore } from '../db/connection.js';
-import { migrateToLatest } from '../db/migrate.js';
+import { migrateStore } from '../db/migrate.js';
 import { serve } from '../server.js';
 import { httpTransport, inProcessTransport, type ApiReply } from './api-transport.js';
 
@@ -35,7 +35,7 @@ export function registryCommands(program: Command, config: Config, env: Record<s
     .action(async (opts: { json?: boolean }) => {
       const store = openStore(config.database);
       try {
-        const results = await migrateToLatest(store.db);
+        const results = await migrateStore(config.database, store.db);
         const applied = results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
         if (opts.json) console.log(JSON.stringify({ store: store.dialect, location: store.location, applied }));
         else console.log(`${store.dialect} ${store.location}: ${applied.length ? applied.join(', ') : 'up to date'}`);

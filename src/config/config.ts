@@ -45,6 +45,16 @@ const envSchema = z.object({
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for the embedded SQLite store)')
     .optional(),
   OBLIK_DATABASE_POOL_SIZE: int(10, 1, 500),
+  OBLIK_DATABASE_CONNECT_TIMEOUT_MS: int(5_000, 100, 600_000),
+  OBLIK_DATABASE_STATEMENT_TIMEOUT_MS: int(30_000, 100, 3_600_000),
+  OBLIK_METRICS_PORT: z
+    .union([z.literal('off'), z.coerce.number().int().min(0).max(65_535)])
+    .default(9464)
+    .describe('the Prometheus port; 0 picks a free one, off disables it'),
+  OBLIK_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  OBLIK_RATE_LIMIT_MAX: int(300, 1, 1_000_000),
+  OBLIK_RATE_LIMIT_WINDOW_SECONDS: int(60, 1, 24 * 3600),
+  OBLIK_TRUST_PROXY: z.string().optional(),
   OBLIK_MASTER_KEY: z.string().optional(),
   OBLIK_RETIRED_MASTER_KEYS: z.string().optional(),
   OBLIK_BOOTSTRAP_ADMIN_KEY: z.string().min(24, 'must be at least 24 characters').optional(),
@@ -68,11 +78,32 @@ const envSchema = z.object({
 
 export interface Config {
   readonly engine: EngineSettings;
-  readonly server: { readonly host: string; readonly port: number; readonly logLevel: string };
+  readonly server: {
+    readonly host: string;
+    readonly port: number;
+    readonly logLevel: string;
+    /** Where Prometheus scrapes `/metrics`; `undefined` when OBLIK_METRICS_PORT=off. */
+    readonly metrics?: { readonly host: string; readonly port: number };
+    /** Per-source request limits for routes that opt in (and every route reachable without a key). */
+    readonly rateLimit: { readonly max: number; readonly windowMs: number };
+    /**
+     * Which proxies' `X-Forwarded-For` to believe for the client address (Fastify's `trustProxy`): `true`, a
+     * hop count, or addresses/CIDRs. Unset, the socket's peer is the client.
+     */
+    readonly trustProxy?: boolean | number | string;
+  };
   /** `sqlite` keeps one file under the data directory; `postgres` is the production store. */
   readonly database:
     | { readonly dialect: 'sqlite'; readonly file: string }
-    | { readonly dialect: 'postgres'; readonly url: string; readonly poolSize: number };
+    | {
+        readonly dialect: 'postgres';
+        readonly url: string;
+        readonly poolSize: number;
+        /** How long to wait for a connection (new or from the pool) before answering `store.unavailable`. */
+        readonly connectTimeoutMs: number;
+        /** The longest one statement may run; the server cancels it after that (`store.unavailable`). */
+        readonly statementTimeoutMs: number;
+      };
   readonly keys: {
     /** Where the embedded default keeps its generated master key when none is configured. */
     readonly keyFile: string;
@@ -132,9 +163,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const dataDir = resolve(e.OBLIK_DATA_DIR);
   return deepFreeze({
-    server: { host: e.HOST, port: e.PORT, logLevel: e.OBLIK_LOG_LEVEL },
+    server: {
+      host: e.HOST,
+      port: e.PORT,
+      logLevel: e.OBLIK_LOG_LEVEL,
+      ...(e.OBLIK_METRICS_PORT === 'off'
+        ? {}
+        : { metrics: { host: e.OBLIK_METRICS_HOST, port: e.OBLIK_METRICS_PORT } }),
+      rateLimit: { max: e.OBLIK_RATE_LIMIT_MAX, windowMs: e.OBLIK_RATE_LIMIT_WINDOW_SECONDS * 1000 },
+      ...(e.OBLIK_TRUST_PROXY === undefined ? {} : { trustProxy: parseTrustProxy(e.OBLIK_TRUST_PROXY) }),
+    },
     database: e.DATABASE_URL
-      ? { dialect: 'postgres' as const, url: e.DATABASE_URL, poolSize: e.OBLIK_DATABASE_POOL_SIZE }
+      ? {
+          dialect: 'postgres' as const,
+          url: e.DATABASE_URL,
+          poolSize: e.OBLIK_DATABASE_POOL_SIZE,
+          connectTimeoutMs: e.OBLIK_DATABASE_CONNECT_TIMEOUT_MS,
+          statementTimeoutMs: e.OBLIK_DATABASE_STATEMENT_TIMEOUT_MS,
+        }
       : { dialect: 'sqlite' as const, file: resolve(dataDir, 'oblik.sqlite') },
     keys: {
       keyFile: resolve(dataDir, 'master.key'),
@@ -186,6 +232,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       },
     },
   });
+}
+
+/** `true`/`false`, a hop count, or a comma-separated list of addresses and CIDRs (as Fastify takes them). */
+function parseTrustProxy(value: string): boolean | number | string {
+  const v = value.trim();
+  if (v === 'true' || v === 'false') return v === 'true';
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
 }
 
 function splitList(value: string | undefined): string[] {

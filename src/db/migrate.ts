@@ -1,4 +1,6 @@
 import { Migrator, type Kysely, type MigrationResult } from 'kysely';
+import type { Config } from '../config/config.js';
+import { openStore } from './connection.js';
 import type { Database } from './schema.js';
 import { migrations } from './migrations/index.js';
 
@@ -16,6 +18,21 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<MigrationRe
   const { error, results } = await migrator(db).migrateToLatest();
   if (error) throw asError(error);
   return results ?? [];
+}
+
+/**
+ * Applies pending migrations to the configured store. A migration may run far longer than any request (an
+ * index over a large table), so on PostgreSQL it runs on a connection of its own with no statement timeout;
+ * `db` (the store requests use, with its timeouts) serves SQLite, which has none.
+ */
+export async function migrateStore(config: Config['database'], db: Kysely<Database>): Promise<MigrationResult[]> {
+  if (config.dialect !== 'postgres') return migrateToLatest(db);
+  const own = openStore({ ...config, poolSize: 1, statementTimeoutMs: 0 });
+  try {
+    return await migrateToLatest(own.db);
+  } finally {
+    await own.close();
+  }
 }
 
 /** Reverts every migration: tests use it to prove each `down` undoes its `up`. */

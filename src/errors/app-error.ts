@@ -15,6 +15,8 @@ export const errorStatus = {
   'request.unsupported_media_type': 415,
   'request.too_large': 413,
   'request.not_found': 404,
+  'request.uri_too_long': 414,
+  'request.rate_limited': 429,
   'idempotency.key_reused': 422,
   'auth.unauthorized': 401,
   'auth.forbidden': 403,
@@ -47,6 +49,7 @@ export const errorStatus = {
   'transparency.head_not_found': 404,
   'engine.unavailable': 503,
   'store.unavailable': 503,
+  'store.full': 503,
   'internal.error': 500,
 } as const;
 
@@ -55,14 +58,26 @@ export type ErrorCode = keyof typeof errorStatus;
 export class AppError extends Error {
   readonly status: number;
 
+  /**
+   * @param options.cause what went wrong underneath (a library's message, a driver error): logged by the error
+   *   handler, never sent to the caller, since it can name internals.
+   */
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly data?: Record<string, unknown>,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'AppError';
     this.status = errorStatus[code];
+  }
+
+  /** The cause as one line of text, for logs (and for carrying it out of an engine worker). */
+  causeText(): string | undefined {
+    if (this.cause === undefined) return undefined;
+    if (this.cause instanceof Error) return this.cause.message.split('\n')[0];
+    return typeof this.cause === 'string' ? this.cause : JSON.stringify(this.cause);
   }
 
   /** The wire form shared by HTTP responses, worker messages and the CLI's `--json`. */

@@ -1,4 +1,3 @@
-import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -13,7 +12,11 @@ import type { CitizenSession } from '../modules/citizen/citizen-sessions.service
 import type { Principal } from '../modules/access/principal.js';
 import { randomId } from '../ports/ids.js';
 import { bearerKey } from './call-context.js';
-import { errorHandler } from './error-handler.js';
+import { errorHandler, frameworkErrorHandler } from './error-handler.js';
+import { registerMultipartBody } from './multipart-body.js';
+import { registerRateLimits, type RateLimitDefaults } from './rate-limits.js';
+import { requestLogOptions } from './request-log.js';
+import { docsContentSecurityPolicy, registerSecurityHeaders } from './security-headers.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -37,6 +40,15 @@ export interface AppOptions {
   readonly maxImageBytes: number;
   readonly logLevel: string;
   readonly version: string;
+  readonly rateLimit: RateLimitDefaults;
+  readonly trustProxy?: boolean | number | string | undefined;
+  /** Where log lines go instead of stdout (tests read them). */
+  readonly logStream?: { write(line: string): void } | undefined;
+}
+
+/** A hop count becomes the function Fastify itself would build from it (its types take no number). */
+function trustProxySetting(value: boolean | number | string) {
+  return typeof value === 'number' ? (_address: string, hop: number) => hop < value : value;
 }
 
 /**
@@ -49,11 +61,11 @@ export async function createHttpApp(options: AppOptions, auth: Authenticators): 
     bodyLimit: Math.ceil((options.maxImageBytes * 4) / 3) + 1024 * 1024,
     genReqId: () => randomId('req'),
     requestIdHeader: false,
-    logger: {
-      level: options.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie'], censor: '[redacted]' },
-    },
+    logger: requestLogOptions(options.logLevel, options.logStream),
     ajv: { customOptions: { coerceTypes: false } },
+    // A malformed URL or an over-long path parameter is refused by the router itself: in our error format too.
+    frameworkErrors: frameworkErrorHandler,
+    ...(options.trustProxy === undefined ? {} : { trustProxy: trustProxySetting(options.trustProxy) }),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -68,10 +80,9 @@ export async function createHttpApp(options: AppOptions, auth: Authenticators): 
     done(null, payload);
   });
 
-  await app.register(fastifyMultipart, {
-    attachFieldsToBody: 'keyValues',
-    limits: { fileSize: options.maxImageBytes, files: 1, fields: 20, parts: 21 },
-  });
+  await registerSecurityHeaders(app);
+  await registerRateLimits(app, options.rateLimit);
+  await registerMultipartBody(app, { fileSize: options.maxImageBytes, files: 1, fields: 20, parts: 21 });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -100,7 +111,7 @@ export async function createHttpApp(options: AppOptions, auth: Authenticators): 
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
   });
-  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs', transformStaticCSP: docsContentSecurityPolicy });
   app.get('/openapi.json', { config: { public: true }, schema: { hide: true } }, () => app.swagger());
 
   app.addHook('onRequest', async (request) => {

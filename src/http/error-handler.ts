@@ -1,7 +1,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { constraintError } from '../db/constraint-errors.js';
+import { storeFailure } from '../db/store-errors.js';
 import { AppError, errorStatus, type ErrorCode } from '../errors/app-error.js';
+import { failedReadingMultipart } from './multipart-body.js';
 
 /**
  * The one place errors become responses. `AppError` → its status and `{ code, message, data }`; a violated
@@ -31,10 +33,20 @@ const FRAMEWORK_ERRORS: Record<string, { code: ErrorCode; message: string }> = {
   },
   FST_MP_PREMATURE_CLOSE: { code: 'request.invalid', message: 'the multipart body ended early' },
   FST_ERR_VALIDATION: { code: 'request.invalid', message: 'the request is invalid' },
+  FST_ERR_BAD_URL: { code: 'request.invalid', message: 'the URL is not valid' },
+  // An id longer than any we issue (Fastify's router limit, 100 characters per path parameter).
+  FST_ERR_MAX_PARAM_LENGTH: { code: 'request.uri_too_long', message: 'a path parameter is too long' },
+  // A path that climbs out of a static folder (/docs/static/../..) is answered like any path that is not there.
+  FST_STATIC_FORBIDDEN_PATH: { code: 'request.not_found', message: 'no such route' },
 };
 
-/** Error codes of database drivers that mean the store is unreachable, not that the request is wrong. */
-const STORE_DOWN = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '57P01', '57P03', '53300', 'SQLITE_BUSY']);
+const CLIENT_ERRORS_BY_STATUS: Record<number, ErrorCode> = {
+  404: 'request.not_found',
+  413: 'request.too_large',
+  414: 'request.uri_too_long',
+  415: 'request.unsupported_media_type',
+  429: 'request.rate_limited',
+};
 
 export interface ErrorBody {
   code: ErrorCode;
@@ -68,11 +80,28 @@ export function toErrorBody(error: unknown, requestId: string): { status: number
       },
     };
   }
-  if (e.code && STORE_DOWN.has(e.code)) {
+  const store = storeFailure(error);
+  if (store === 'unavailable') {
     return {
       status: 503,
       body: { code: 'store.unavailable', message: 'the store is unavailable; retry shortly', data: { requestId } },
     };
+  }
+  if (store === 'full') {
+    return {
+      status: 503,
+      body: {
+        code: 'store.full',
+        message: 'the store has no space left; nothing was written, retry once an operator has freed space',
+        data: { requestId },
+      },
+    };
+  }
+  // Any other refusal of the framework or one of its plugins (a 4xx we have no finer code for) is the
+  // caller's mistake, not an internal error.
+  if (typeof e.statusCode === 'number' && e.statusCode >= 400 && e.statusCode < 500) {
+    const code = CLIENT_ERRORS_BY_STATUS[e.statusCode] ?? 'request.invalid';
+    return { status: errorStatus[code], body: { code, message: 'the request was refused' } };
   }
   return {
     status: 500,
@@ -81,9 +110,30 @@ export function toErrorBody(error: unknown, requestId: string): { status: number
 }
 
 export function errorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
-  const { status, body } = toErrorBody(error, request.id);
-  if (status >= 500) request.log.error({ err: error }, 'request failed');
-  else request.log.info({ code: body.code }, 'request refused');
+  // busboy's own errors (a wrong or missing boundary, a body cut short) carry no code: what marks them is that
+  // they were thrown while the multipart body was being read.
+  const refused = failedReadingMultipart(request, error)
+    ? new AppError('request.invalid', 'the multipart body is malformed (check the boundary)', undefined, {
+        cause: error,
+      })
+    : error;
+  const { status, body } = toErrorBody(refused, request.id);
+  if (status >= 500) request.log.error({ err: error, code: body.code }, 'request failed');
+  else {
+    const cause = refused instanceof AppError ? refused.causeText() : undefined;
+    request.log.info({ code: body.code, ...(cause ? { cause } : {}) }, 'request refused');
+  }
   if (status === 401) void reply.header('www-authenticate', 'Bearer realm="oblik"');
   void reply.code(status).send(body);
+}
+
+/**
+ * Errors Fastify raises before any route or hook runs (a malformed URL, an over-long path parameter). No hook
+ * adds the request id or the security headers there, so they are set here.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  void reply.header('x-request-id', request.id);
+  void reply.header('x-content-type-options', 'nosniff');
+  void reply.header('cache-control', 'no-store');
+  errorHandler(error, request, reply);
 }

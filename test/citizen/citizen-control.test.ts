@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
+import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
+import { tightCrop } from '../images.js';
 import {
   ADMIN_KEY,
+  b64,
   client,
   livePhoto,
   registerRelyingParty,
@@ -70,9 +73,7 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
     // A capture too tight for the liveness check is refused, never compared.
     const tight = await anon('POST', '/v1/citizen/sessions', {
       citizenId: anna.citizenId,
-      image: Buffer.from(await (await import('../datasets.js')).readFace('small', 'amy', 'amy1.png')).toString(
-        'base64',
-      ),
+      image: b64(await tightCrop(await readFace('small', 'amy', 'amy1.png'))),
     });
     expect([tight.status, tight.body.code]).toEqual([422, 'face.spoof_suspected']);
 

@@ -15,7 +15,15 @@ function startServer(env: Record<string, string>): Promise<{ child: ChildProcess
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
       cwd: ROOT,
-      env: { ...process.env, ...env, PORT: '0', OBLIK_ENGINE_THREADS: '1', OBLIK_LOG_LEVEL: 'warn' },
+      // Port 0 for the API and the metrics: several servers (and other test runs) share this machine.
+      env: {
+        ...process.env,
+        ...env,
+        PORT: '0',
+        OBLIK_METRICS_PORT: '0',
+        OBLIK_ENGINE_THREADS: '1',
+        OBLIK_LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let banner = '';
@@ -106,7 +114,11 @@ describe.each(dialects)('the server end to end on %s', (dialect) => {
     expect(identified.code).toBe(0);
     expect(JSON.parse(identified.out).candidates[0].personId).toBe(personId);
 
-    const metrics = await (await fetch(`${first.url}/metrics`)).text();
+    // Metrics are on their own port (printed in the banner), not the API's.
+    const metricsUrl = /metrics\s+(http:\/\/\S+\/metrics)/.exec(first.banner)?.[1];
+    expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    expect((await fetch(`${first.url}/metrics`)).status).toBe(404);
+    const metrics = await (await fetch(metricsUrl!)).text();
     expect(metrics).toMatch(
       /oblik_matcher_templates\{segment="moscow",view="",transform="1",model_pack="faceplugin-fr512@2"\} 1/,
     );

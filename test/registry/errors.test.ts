@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
-import { readFace, readSpoof } from '../datasets.js';
+import { readFace, readScreenReplay } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
 import { blurred, flatGrey, groupPhoto, pngHeader } from '../images.js';
 import { ADMIN_KEY, b64, client, newRelyingParty, startTestRegistry } from '../registry.js';
@@ -127,12 +127,12 @@ describe.each(dialects)('every error code over HTTP on %s', (dialect) => {
     const blur = await metro(
       'POST',
       '/v1/persons',
-      enrolBody(b64(await blurred(await readFace('lfw-dev', 'Abdullah_Gul', 'Abdullah_Gul_0001.jpg')))),
+      enrolBody(b64(await blurred(await readFace('small', 'deepface7', 'img18.jpg')))),
     );
     expectError(blur, 422, 'face.low_quality');
     expect(blur.body.data.reasons).toContain('blurred');
-    // A party that requires liveness refuses the printed poster; the default party records and proceeds.
-    const poster = b64(await readSpoof('fake', 'silentface', 'image_F1_upright.jpg'));
+    // A party that requires liveness refuses a face shown on a screen; the default party records and proceeds.
+    const poster = b64(await readScreenReplay());
     const spoof = await strict('POST', '/v1/identifications', { purpose: 'transit_fare', image: poster });
     expectError(spoof, 422, 'face.spoof_suspected');
     expect((await metro('POST', '/v1/identifications', { purpose: 'transit_fare', image: poster })).status).toBe(200);
@@ -273,7 +273,7 @@ describe.each(dialects)('every error code over HTTP on %s', (dialect) => {
     try {
       const key = await newRelyingParty(busy.app);
       const api = client(busy.app)(key);
-      const image = b64(await readFace('lfw-dev', 'Abdullah_Gul', 'Abdullah_Gul_0002.jpg'));
+      const image = b64(await readFace('small', 'deepface7', 'img19.jpg'));
       const replies = await Promise.all(
         Array.from({ length: 8 }, () => api('POST', '/v1/identifications', { purpose: 'transit_fare', image })),
       );

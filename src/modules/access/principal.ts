@@ -6,8 +6,11 @@ import type { Purpose, Right, Role } from './purposes.js';
  */
 export interface Principal {
   readonly id: string;
-  /** `citizen`: a signed-in citizen acting on their own data (never stored as a principal). */
-  readonly role: Role | 'citizen';
+  /**
+   * `citizen`: a signed-in citizen acting on their own data; `system`: the registry itself, for work nobody
+   * asked for in a request (finishing an interrupted re-key at start-up). Neither is stored as a principal.
+   */
+  readonly role: Role | 'citizen' | 'system';
   readonly name: string;
   readonly purposes: readonly Purpose[];
   readonly segments: readonly string[];

@@ -1,14 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Registry } from 'prom-client';
 import type { Matcher } from '../../matcher/matcher.js';
 import type { HealthRepository } from './health.repository.js';
 import { Healthy, Unavailable } from './health.schemas.js';
 
-/** Liveness and readiness for orchestrators, and the Prometheus scrape endpoint. Neither needs a key. */
+/**
+ * Liveness and readiness for orchestrators; needs no key. (Prometheus metrics are served on a port of their
+ * own: src/http/metrics-server.ts.)
+ */
 export function healthRoutes(
   app: FastifyInstance,
-  deps: { store: HealthRepository; dialect: string; matcher: Matcher; modelPack: string; metrics: Registry },
+  deps: { store: HealthRepository; dialect: string; matcher: Matcher; modelPack: string },
 ): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
@@ -36,7 +38,4 @@ export function healthRoutes(
       };
     },
   );
-  app.get('/metrics', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => {
-    return reply.header('content-type', deps.metrics.contentType).send(await deps.metrics.metrics());
-  });
 }

@@ -38,7 +38,9 @@ export function principalSelfRoutes(app: FastifyInstance, principals: Principals
     (req) => {
       const { principal } = callContext(req);
       // Citizen sessions never reach API-key routes; the check keeps the response schema honest.
-      if (principal.role === 'citizen') throw new AppError('auth.forbidden', 'this route takes an API key');
+      if (principal.role === 'citizen' || principal.role === 'system') {
+        throw new AppError('auth.forbidden', 'this route takes an API key');
+      }
       const { id, role, name, purposes, segments, rights, requireLiveness } = principal;
       return { id, role, name, purposes, segments, rights, requireLiveness };
     },

@@ -3,6 +3,7 @@ import type { Matcher } from '../../matcher/matcher.js';
 import type { AccessService } from '../access/access.service.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
+import { systemContext } from '../access/system-principal.js';
 import type { SegmentsService } from '../segments/segments.service.js';
 import type { SegmentTransforms } from './segment-transforms.js';
 import type { TemplateVault } from './template-vault.js';
@@ -63,7 +64,7 @@ export class RenewalService {
       ? [options.relyingPartyId]
       : [...new Set(['', ...(await this.transforms.views(segmentId))])];
     const done: ViewRekey[] = [];
-    for (const view of views) done.push(await this.run({ segmentId, view }, true));
+    for (const view of views) done.push(await this.run({ segmentId, view }, ctx, { fresh: true }));
     const own = done.find((d) => d.relyingPartyId === null);
     const result = {
       segment: segmentId,
@@ -83,29 +84,58 @@ export class RenewalService {
 
   /**
    * At start-up: finishes a re-key a crash interrupted, and moves templates stored before renewable templates
-   * into their segment's transform. Runs before the matcher loads, so it need not update it.
+   * into their segment's transform. Runs before the matcher loads, so it need not update it. What it finishes
+   * is audited as the registry's own work (the operator's request was recorded when the re-key began): one
+   * record per destroyed seed and one per view completed.
    */
   async settle(): Promise<number> {
+    const ctx = systemContext('startup');
     let moved = 0;
     const legacy = new Set(await this.templates.segmentsWithLegacy());
     for (const { id } of await this.segments.list()) {
       for (const view of await this.transforms.views(id)) {
         const retiring = (await this.transforms.live({ segmentId: id, view })).some((t) => t.state === 'retiring');
-        if (retiring) moved += (await this.run({ segmentId: id, view }, false)).templatesMoved;
+        if (!retiring) continue;
+        const done = await this.run({ segmentId: id, view }, ctx, { fresh: false });
+        await this.recordResumed(id, done, { interruptedRekey: true });
+        moved += done.templatesMoved;
       }
-      if (legacy.has(id)) moved += (await this.run({ segmentId: id, view: '' }, false)).templatesMoved;
+      if (legacy.has(id)) {
+        const done = await this.run({ segmentId: id, view: '' }, ctx, { fresh: false });
+        if (done.templatesMoved > 0) await this.recordResumed(id, done, { legacyTemplates: true });
+        moved += done.templatesMoved;
+      }
     }
     return moved;
   }
 
-  private async run(at: ViewKey, fresh: boolean): Promise<ViewRekey> {
+  private recordResumed(segmentId: string, done: ViewRekey, why: Record<string, unknown>): Promise<string> {
+    return this.audit.recordAlone(systemContext('startup'), {
+      action: 'segment.rekey',
+      result: 'rekeyed',
+      segmentId,
+      detail: { ...why, completedAtStartup: true, ...done },
+    });
+  }
+
+  private async run(at: ViewKey, ctx: CallContext, options: { fresh: boolean }): Promise<ViewRekey> {
     const lock = `${at.segmentId}|${at.view}`;
     if (this.running.has(lock)) {
       throw new AppError('rekey.in_progress', `segment ${at.segmentId} is being re-keyed`, { segment: at.segmentId });
     }
     this.running.add(lock);
+    const relyingPartyId = at.view || null;
     try {
-      const version = fresh ? await this.transforms.beginRekey(at) : await this.transforms.activeVersion(at);
+      const version = options.fresh
+        ? await this.transforms.beginRekey(at, (tx, transformVersion) =>
+            this.audit.record(tx, ctx, {
+              action: 'segment.rekey',
+              result: 'started',
+              segmentId: at.segmentId,
+              detail: { relyingPartyId, transformVersion },
+            }),
+          )
+        : await this.transforms.activeVersion(at);
       const templatesMoved = await this.vault.moveSegment(at, version, (changes) => {
         for (const c of changes) {
           this.matcher.remove(c.removed);
@@ -115,10 +145,18 @@ export class RenewalService {
       const destroyedVersions: number[] = [];
       for (const t of await this.transforms.live(at)) {
         if (t.state !== 'retiring') continue;
-        await this.transforms.destroy(at, t.version);
+        // The seed's destruction is what makes copied templates useless: it is recorded in its own transaction.
+        await this.transforms.destroy(at, t.version, (tx) =>
+          this.audit.record(tx, ctx, {
+            action: 'segment.rekey',
+            result: 'seed_destroyed',
+            segmentId: at.segmentId,
+            detail: { relyingPartyId, transformVersion: t.version, replacedBy: version },
+          }),
+        );
         destroyedVersions.push(t.version);
       }
-      return { relyingPartyId: at.view || null, transformVersion: version, templatesMoved, destroyedVersions };
+      return { relyingPartyId, transformVersion: version, templatesMoved, destroyedVersions };
     } finally {
       this.running.delete(lock);
     }

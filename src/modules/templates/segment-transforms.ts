@@ -61,7 +61,7 @@ export class SegmentTransforms {
   }
 
   /** Starts a re-key: a fresh version becomes active and the others start retiring. Returns the new version. */
-  async beginRekey(at: ViewKey): Promise<number> {
+  async beginRekey(at: ViewKey, alongside?: (tx: Tx, version: number) => Promise<unknown>): Promise<number> {
     await this.activeVersion(at);
     return this.transactions.transaction(async (tx) => {
       const rows = await this.rows.list(at, tx);
@@ -69,13 +69,21 @@ export class SegmentTransforms {
       // Retiring first takes the row locks that sealing holds, so no template commits under an old version after.
       await this.rows.retireAllBut(tx, at, version);
       await this.insertVersion(tx, at, version);
+      // The caller's record of the re-key commits with it: a re-key that has begun is always on the record.
+      await alongside?.(tx, version);
       return version;
     });
   }
 
-  /** Destroys a retired version's seed, in the store and in this process. */
-  async destroy(at: ViewKey, version: number): Promise<void> {
-    await this.rows.destroy(at, version, isoNow(this.clock));
+  /**
+   * Destroys a retired version's seed, in the store and in this process; `alongside` runs in the same
+   * transaction (the audit record of the destruction).
+   */
+  async destroy(at: ViewKey, version: number, alongside?: (tx: Tx) => Promise<unknown>): Promise<void> {
+    await this.transactions.transaction(async (tx) => {
+      await this.rows.destroy(at, version, isoNow(this.clock), tx);
+      await alongside?.(tx);
+    });
     this.seeds.delete(seedId(at, version));
     for (const id of [...this.built.keys()]) if (id.startsWith(`${seedId(at, version)}|`)) this.built.delete(id);
   }

@@ -69,8 +69,8 @@ export function createTransformsRepository(db: Kysely<Database>) {
     },
 
     /** Forgets a transform's seed for good. */
-    async destroy(at: ViewKey, version: number, when: string): Promise<void> {
-      await db
+    async destroy(at: ViewKey, version: number, when: string, tx: Executor = db): Promise<void> {
+      await tx
         .updateTable('segment_transforms')
         .set({ state: 'destroyed', wrapped_seed: null, destroyed_at: when })
         .where('segment_id', '=', at.segmentId)
