@@ -18,6 +18,8 @@ import { citizenRoutes } from './modules/citizen/citizen.routes.js';
 import { enrolmentRoutes } from './modules/enrolment/enrolment.routes.js';
 import type { StepProbe } from './modules/enrolment/template-commits.js';
 import { healthRoutes } from './modules/health/health.routes.js';
+import { metricsRoutes } from './modules/health/metrics.routes.js';
+import { OperationsMetrics } from './modules/health/operations-metrics.service.js';
 import { incidentsRoutes } from './modules/incidents/incidents.routes.js';
 import type { KeysService } from './modules/keys/keys.service.js';
 import { loadMasterKeyring, type MasterKeyring } from './modules/keys/master-keyring.js';
@@ -164,6 +166,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matcher,
       modelPack: engine.modelPack.tag,
     });
+    metricsRoutes(app, new OperationsMetrics(core.access, metrics));
     await registerPages(app);
     await app.ready();
 

@@ -116,7 +116,9 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
     ? new AppError('request.invalid', 'the multipart body is malformed (check the boundary)', undefined, {
         cause: error,
       })
-    : error;
+    : refusedStaticPath(request, error)
+      ? new AppError('request.not_found', 'no such route', undefined, { cause: error })
+      : error;
   const { status, body } = toErrorBody(refused, request.id);
   if (status >= 500) request.log.error({ err: error, code: body.code }, 'request failed');
   else {
@@ -136,4 +138,15 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   void reply.header('x-content-type-options', 'nosniff');
   void reply.header('cache-control', 'no-store');
   errorHandler(error, request, reply);
+}
+
+/**
+ * A static file server's refusal of a path (a climb out of /docs/static, a malformed name: `send` answers 400
+ * or 403 depending on its version) is answered like any path that is not there.
+ */
+function refusedStaticPath(request: FastifyRequest, error: unknown): boolean {
+  const { statusCode, code } = error as { statusCode?: unknown; code?: unknown };
+  // Fastify's own refusals (a URL that is not valid percent-encoding) keep their codes.
+  if (typeof code === 'string' && code.startsWith('FST_')) return false;
+  return (statusCode === 400 || statusCode === 403) && request.url.startsWith('/docs/static/');
 }

@@ -3,7 +3,7 @@ import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
-import { darkened, flatGrey, groupPhoto, tinyFace } from '../images.js';
+import { darkened, flatGrey, groupPhoto, tightCrop, tinyFace } from '../images.js';
 import { ADMIN_KEY, b64, client, newOperator, registerRelyingParty, startTestRegistry } from '../registry.js';
 import { testDialects, type TestStore } from '../stores.js';
 
@@ -41,8 +41,8 @@ describe.each(dialects)('capture quality checks and the calling credential on %s
     expect(JSON.stringify(good.body)).not.toMatch(/liveness|template|personId|candidate/);
 
     expect((await check(desk.key, await flatGrey())).body).toMatchObject({ ready: false, reasons: ['no_face'] });
-    expect((await check(desk.key, await tinyFace(anna))).body.reasons).toEqual(['face_too_small']);
-    expect((await check(desk.key, await darkened(anna))).body.reasons).toEqual(['underexposed']);
+    expect((await check(desk.key, await tinyFace(anna))).body.reasons).toContain('face_too_small');
+    expect((await check(desk.key, await darkened(anna))).body.reasons).toContain('underexposed');
     const group = await groupPhoto(anna, await readFace('small', 'deepface6', 'img13.jpg'));
     expect((await check(desk.key, group)).body).toMatchObject({ ready: false, faces: 2, reasons: ['multiple_faces'] });
   });
@@ -55,7 +55,11 @@ describe.each(dialects)('capture quality checks and the calling credential on %s
       image: b64(dark),
     });
     expect(refused.status).toBe(422);
-    expect(refused.body).toMatchObject({ code: 'face.low_quality', data: { reasons: ['underexposed'] } });
+    // The guidance names the same reasons enrolment refuses for.
+    const guidance = (await check(desk.key, dark)).body.reasons as string[];
+    expect(refused.body).toMatchObject({ code: 'face.low_quality' });
+    expect([...(refused.body.data.reasons as string[])].sort()).toEqual([...guidance].sort());
+    expect(guidance).toContain('underexposed');
     const enrolled = await api(desk.key)('POST', '/v1/persons', {
       segment: 'moscow',
       channel: 'kiosk',
@@ -66,7 +70,7 @@ describe.each(dialects)('capture quality checks and the calling credential on %s
 
   it('tells a desk whose party requires liveness to step back from a crop too tight to check it', async () => {
     const strict = await registerRelyingParty(registry.app, { rights: ['enrol'], requireLiveness: true } as never);
-    const crop = await readFace('small', 'amy', 'amy1.png');
+    const crop = await tightCrop(await readFace('small', 'amy', 'amy1.png'));
     expect((await check(desk.key, crop)).body.reasons).toEqual([]);
     expect((await check(strict.key, crop)).body).toMatchObject({ ready: false, reasons: ['too_close'] });
   });

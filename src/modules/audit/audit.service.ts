@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'account.close',
   'data.export',
   'incident.open',
+  'metrics.read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

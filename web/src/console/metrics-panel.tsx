@@ -10,14 +10,14 @@ import { overview, parsePrometheus } from './prometheus';
 const REFRESH_MS = 5000;
 
 /**
- * Live figures from the Prometheus endpoint, refreshed every 5 s. The scrape is read with the console's key
- * (harmless while /metrics is public; needed once it sits behind a key).
+ * Live figures from the instance's Prometheus metrics, refreshed every 5 s, read through `GET /v1/metrics` with
+ * the console's key (the scrape endpoint itself sits on a port of its own, for Prometheus only).
  */
 export function MetricsPanel() {
   const { t } = useI18n();
   const scrape = useAsync(async () => {
     const key = consoleCredentials.get();
-    const response = await fetch('/metrics', { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const response = await fetch('/v1/metrics', { headers: key ? { authorization: `Bearer ${key}` } : {} });
     if (!response.ok) throw new ApiError(response.status, `http.${response.status}`, response.statusText);
     return overview(parsePrometheus(await response.text()));
   }, []);
