@@ -39,7 +39,12 @@ export interface MrzDocument {
   readonly lines: readonly string[];
 }
 
-export type UnreadableReason = 'length' | 'charset' | 'format' | 'check_digit' | 'field';
+/**
+ * `length` / `charset`: not an MRZ's shape or alphabet; `check_digit`: a check digit fails; `field`: a field
+ * is invalid though the check digits hold; `unconfirmed` (images only): every check passed, but a second
+ * recogniser read the unprotected positions differently, so the read is not trusted.
+ */
+export type UnreadableReason = 'length' | 'charset' | 'check_digit' | 'field' | 'unconfirmed';
 
 /** A field a refusal can name. */
 export type MrzField =
