@@ -84,3 +84,12 @@ export function charValue(c: string): number {
   const code = c.charCodeAt(0);
   return code <= 57 ? code - 48 : code - 55;
 }
+
+/** Letter/digit pairs OCR confuses whose check values differ modulo 10, so a check digit tells them apart. */
+const CHECKABLE_PAIRS = ['0O', '0D', '0Q', '1I', '2Z', '5S', '8B'];
+
+export function checkablePair(a: string, b: string): boolean {
+  return (
+    a !== b && charValue(a) % 10 !== charValue(b) % 10 && CHECKABLE_PAIRS.some((p) => p.includes(a) && p.includes(b))
+  );
+}

@@ -3,9 +3,8 @@ import { decodeImage, type IntakeLimits } from '../biometrics/image-intake.js';
 import { cropResize, toGrey, warpAffine, type Raster } from '../biometrics/raster.js';
 import { AppError } from '../errors/app-error.js';
 import { findLineGroups, type LineGroup } from './mrz-band.js';
-import { mrzCandidates } from './mrz-text.js';
-import { doubtedFields, unconfirmed } from './mrz-verify.js';
-import { parseMrz, unreadable, type MrzDocument } from './mrz.js';
+import { decideMrz } from './mrz-decision.js';
+import type { MrzDocument } from './mrz.js';
 import type { OcrPool } from './ocr-pool.js';
 
 /**
@@ -69,24 +68,18 @@ export class MrzImageReader {
       for (const variant of ['grey', 'binary'] as const) {
         passes++;
         const strip = await stripPng(grey, group, 1 / scale, variant);
-        const candidates = mrzCandidates(await this.ocr.primary.recognize(strip));
-        if (candidates.length === 0) break; // no MRZ-like text in this group: binarising will not make one
-        for (const lines of candidates) {
-          let document: MrzDocument;
-          try {
-            document = parseMrz(lines, today);
-          } catch (e) {
-            if (!(e instanceof AppError)) throw e;
-            refusal ??= e;
-            continue;
-          }
-          const doubts = unconfirmed(document.lines, document.format, await this.ocr.second.recognize(strip));
-          if (doubts.length === 0) return { document, passes };
-          refusal = unreadable(
-            'unconfirmed',
-            'the MRZ could not be read with certainty',
-            doubtedFields(document.format, doubts),
-          );
+        // The two recognisers run side by side, each in its own worker thread.
+        const [primary, second] = await Promise.all([
+          this.ocr.primary.recognize(strip),
+          this.ocr.second.recognize(strip),
+        ]);
+        try {
+          const document = decideMrz(primary, second, today);
+          if (!document) break; // no MRZ-like text in this group: binarising will not make one
+          return { document, passes };
+        } catch (e) {
+          if (!(e instanceof AppError)) throw e;
+          refusal = e;
         }
       }
     }

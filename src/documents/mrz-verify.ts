@@ -1,4 +1,4 @@
-import { charClasses, type MrzFormat } from './mrz-layout.js';
+import { charClasses, checkablePair, type MrzFormat } from './mrz-layout.js';
 import { cleanLine } from './mrz-text.js';
 import type { MrzField } from './mrz.js';
 
@@ -64,8 +64,10 @@ export function align(primary: string, second: string): (string | undefined)[] {
 function confirms(primary: string, second: string | undefined, cls: 'alpha' | 'alnum' | 'numeric'): boolean {
   if (primary === '<') return second === undefined || FILLER_NOISE.has(second);
   if (second === undefined) return false;
-  const asClass = cls === 'alpha' ? (TO_LETTER[second] ?? second) : second;
-  return asClass === primary;
+  if (cls === 'alpha') return (TO_LETTER[second] ?? second) === primary;
+  // In a document number or optional data, O/0, S/5 and the like are told apart by the check digits the
+  // primary reading has passed; what the second reading must confirm is the character's shape.
+  return second === primary || (cls === 'alnum' && checkablePair(primary, second));
 }
 
 /**

@@ -77,7 +77,7 @@ export class OcrPool {
     const started = await Promise.allSettled(slots.map((s) => s.worker));
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) {
-      await Promise.allSettled(started.map((r) => (r.status === 'fulfilled' ? r.value.terminate() : undefined)));
+      await Promise.allSettled(started.flatMap((r) => (r.status === 'fulfilled' ? [r.value.terminate()] : [])));
       throw new Error(`OCR workers could not start: ${String(failed.reason)}`);
     }
     return new OcrPool(settings, engine, slots);

@@ -32,16 +32,15 @@ async function raw(image: Buffer | Sharp): Promise<Raw> {
 }
 
 const jpeg = (r: Raw, quality: number) =>
-  sharp(r.data, { raw: { width: r.width, height: r.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  sharp(r.data, { raw: { width: r.width, height: r.height, channels: 3 } })
+    .jpeg({ quality })
+    .toBuffer();
 
 /** The document on a table, with a border of `frac` of its size: what a photo around it shows. */
 async function onTable(image: Buffer, frac: number): Promise<Buffer> {
   const meta = await sharp(image).metadata();
   const pad = Math.round(frac * Math.max(meta.width, meta.height));
-  return sharp(image)
-    .extend({ top: pad, bottom: pad, left: pad, right: pad, background: TABLE })
-    .png()
-    .toBuffer();
+  return sharp(image).extend({ top: pad, bottom: pad, left: pad, right: pad, background: TABLE }).png().toBuffer();
 }
 
 /** `rand` in [0, 1) to [lo, hi). */
@@ -67,7 +66,8 @@ export async function degrade(image: Buffer, kind: Degradation, rand: () => numb
     case 'noise': {
       const r = await raw(image);
       const sigma = between(rand, 14, 24);
-      for (let i = 0; i < r.data.length; i++) r.data[i] = Math.max(0, Math.min(255, r.data[i]! + sigma * gaussian(rand)));
+      for (let i = 0; i < r.data.length; i++)
+        r.data[i] = Math.max(0, Math.min(255, r.data[i]! + sigma * gaussian(rand)));
       return jpeg(r, 90);
     }
     case 'rotation': {

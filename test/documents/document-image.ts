@@ -49,7 +49,8 @@ function securityGround(w: number, h: number, tint: string, px: number): string 
   for (let k = 0; k < 14; k++) {
     const y0 = (h / 14) * k;
     let d = `M0 ${y0.toFixed(1)}`;
-    for (let x = 0; x <= w; x += 4 * px) d += ` L${x.toFixed(1)} ${(y0 + Math.sin(x / (9 * px) + k) * 2.5 * px).toFixed(1)}`;
+    for (let x = 0; x <= w; x += 4 * px)
+      d += ` L${x.toFixed(1)} ${(y0 + Math.sin(x / (9 * px) + k) * 2.5 * px).toFixed(1)}`;
     waves.push(`<path d="${d}" stroke="#c9d6cf" stroke-width="${0.15 * px}" fill="none"/>`);
   }
   return `<rect width="${w}" height="${h}" rx="${3 * px}" fill="${tint}"/>${waves.join('')}`;
@@ -68,12 +69,28 @@ async function portraitPng(face: Buffer, wMm: number, hMm: number, px: number): 
   const w = Math.round(wMm * px);
   const h = Math.round(hMm * px);
   // Printed portraits are a little flat and desaturated; the face is cropped to the ICAO 35×45 proportion.
-  return sharp(face).resize(w, h, { fit: 'cover', position: 'attention' }).modulate({ saturation: 0.7 }).linear(0.85, 25).png().toBuffer();
+  return sharp(face)
+    .resize(w, h, { fit: 'cover', position: 'attention' })
+    .modulate({ saturation: 0.7 })
+    .linear(0.85, 25)
+    .png()
+    .toBuffer();
+}
+
+/** What to draw instead of the true MRZ (a corrupted one, say), and at what scale. */
+export interface RenderOptions {
+  readonly mrz?: string[];
+  /** Pixels per millimetre. */
+  readonly px?: number;
 }
 
 /** A TD3 passport data page (125 × 88 mm). */
-export async function renderPassport(fields: DocumentFields, face: Buffer, px = 10): Promise<RenderedDocument> {
-  const lines = buildMrz({ ...fields, format: 'TD3' });
+export async function renderPassport(
+  fields: DocumentFields,
+  face: Buffer,
+  { mrz, px = 10 }: RenderOptions = {},
+): Promise<RenderedDocument> {
+  const lines = mrz ?? buildMrz({ ...fields, format: 'TD3' });
   const [w, h] = [Math.round(125 * px), Math.round(88 * px)];
   const info = [
     field('Type / Тип', 'P', 45, 16, px),
@@ -102,8 +119,12 @@ export async function renderPassport(fields: DocumentFields, face: Buffer, px = 
 }
 
 /** A TD1 identity card (85.6 × 54 mm), front above back on a scanner's white page. */
-export async function renderIdCard(fields: DocumentFields, face: Buffer, px = 12): Promise<RenderedDocument> {
-  const lines = buildMrz({ ...fields, format: 'TD1' });
+export async function renderIdCard(
+  fields: DocumentFields,
+  face: Buffer,
+  { mrz, px = 12 }: RenderOptions = {},
+): Promise<RenderedDocument> {
+  const lines = mrz ?? buildMrz({ ...fields, format: 'TD1' });
   const [cw, ch] = [Math.round(85.6 * px), Math.round(54 * px)];
   const margin = Math.round(8 * px);
   const front =
@@ -141,6 +162,10 @@ export async function renderIdCard(fields: DocumentFields, face: Buffer, px = 12
   return { image, lines, width: w, height: h };
 }
 
-export function renderDocument(fields: DocumentFields, face: Buffer): Promise<RenderedDocument> {
-  return fields.format === 'TD3' ? renderPassport(fields, face) : renderIdCard(fields, face);
+export function renderDocument(
+  fields: DocumentFields,
+  face: Buffer,
+  options?: RenderOptions,
+): Promise<RenderedDocument> {
+  return fields.format === 'TD3' ? renderPassport(fields, face, options) : renderIdCard(fields, face, options);
 }
