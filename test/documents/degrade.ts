@@ -78,7 +78,7 @@ export async function degrade(image: Buffer, kind: Degradation, rand: () => numb
         .toBuffer();
     }
     case 'perspective':
-      return jpeg(await keystone(await raw(await onTable(image, 0.06)), rand), 90);
+      return jpeg(keystone(await raw(await onTable(image, 0.06)), rand), 90);
     case 'low_resolution': {
       const meta = await sharp(image).metadata();
       return sharp(image)

@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { OcrPool } from '../../src/documents/ocr-pool.js';
-import { AppError } from '../../src/errors/app-error.js';
+import type { AppError } from '../../src/errors/app-error.js';
 
 /** A small image of one printed MRZ-like line, read in well under a second. */
 const line = () =>
