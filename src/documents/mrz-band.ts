@@ -31,15 +31,13 @@ const INK_RATIO = 0.78;
 /** A bar at least this many times longer than thick is a line of text. */
 const MIN_ELONGATION = 12;
 
-export function findLineGroups(grey: Raster, debug?: (mask: Uint8Array, bars: TextLine[]) => void): LineGroup[] {
+export function findLineGroups(grey: Raster): LineGroup[] {
   const { width, height } = grey;
   const window = Math.max(9, Math.round(Math.min(width, height) / 25) | 1);
   const ink = inkMask(grey, window);
   const gap = Math.max(3, Math.round(width / 40));
   smearRows(ink, width, height, gap);
-  const all = bars(ink, width, height);
-  debug?.(ink, all);
-  const lines = all.filter(
+  const lines = bars(ink, width, height).filter(
     (b) => b.length >= MIN_ELONGATION * b.thickness && b.length >= width / 5 && b.thickness >= 3,
   );
   return groups(lines).sort((a, b) => b.score - a.score);
