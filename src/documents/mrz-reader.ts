@@ -10,8 +10,9 @@ import type { OcrPool } from './ocr-pool.js';
 /**
  * Reading the MRZ of a document from a photo or scan: decode (the face engine's intake limits and checks),
  * find the MRZ lines (`mrz-band.ts`), straighten each line on its own and stack them into one strip at a
- * size Tesseract reads well, OCR the strip, and parse what comes out strictly (`mrz.ts`). The check digits
- * decide: a strip whose text fails them is tried once more binarised, and otherwise refused.
+ * size Tesseract reads well, read the strip with two recognisers side by side, and decide (`mrz-decision.ts`):
+ * the check digits choose, the second reader confirms what they cannot see. A strip that does not give
+ * exactly one valid, confirmed document is tried once more binarised, and otherwise refused.
  */
 export interface MrzReading {
   readonly document: MrzDocument;
