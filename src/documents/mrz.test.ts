@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildMrz, newFields, randomFields, seeded } from '../../test/documents/mrz-builder.js';
 import { AppError } from '../errors/app-error.js';
 import { charClasses, checkDigit } from './mrz-layout.js';
-import { parseMrz } from './mrz.js';
+import { documentIdentity, parseMrz } from './mrz.js';
 
 const today = new Date('2025-06-01T12:00:00Z');
 
@@ -154,6 +154,13 @@ describe('parseMrz', () => {
     const expires = (expiry: string) => parseMrz(buildMrz(newFields({ expiry, birth: '500101' })), today).expiryDate;
     expect(expires('740101')).toBe('2074-01-01');
     expect(expires('750101')).toBe('1975-01-01');
+  });
+
+  it('identifies a document by kind, issuer and number, whatever the format', () => {
+    expect(documentIdentity(parseMrz(SPECIMEN_TD3, new Date('2010-01-01')))).toBe('P|KAZ|L898902C3');
+    expect(documentIdentity(parseMrz(SPECIMEN_TD1_LONG, new Date('1990-01-01')))).toBe('I|KAZ|D23145890734');
+    const id = parseMrz(buildMrz(newFields({ format: 'TD1', documentCode: 'ID' })), today);
+    expect(documentIdentity(id)).toBe(documentIdentity({ ...id, documentCode: 'IR' }));
   });
 
   it('takes a TD3 personal number filled out with a < or 0 check digit', () => {

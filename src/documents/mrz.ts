@@ -221,3 +221,15 @@ const FIELD_NAMES: Partial<Record<FieldName, MrzField>> = {
 function fieldOf(d: Details): MrzField {
   return (d.field && FIELD_NAMES[d.field]) ?? 'names';
 }
+
+/**
+ * What identifies a document among all documents: its kind (the first letter of the code: P, I, A, C), the
+ * issuing state and the number, joined by `|`. Numbers are unique only per issuer and kind. This is the
+ * input to the registry's keyed hash of a document number (never store or log it as it is).
+ * @example documentIdentity(doc) // 'P|KAZ|N12345678'
+ */
+export function documentIdentity(
+  document: Pick<MrzDocument, 'documentCode' | 'issuingState' | 'documentNumber'>,
+): string {
+  return `${document.documentCode[0]}|${document.issuingState}|${document.documentNumber}`;
+}
