@@ -110,7 +110,9 @@ for (let i = 0; i < n; i++) {
         if (diff.length === 0) tally.read++;
         else {
           tally.falseAccepts++;
-          tally.mismatched.push(`${fields.format}#${i}: ${diff.join(',')}`);
+          tally.mismatched.push(
+            `${fields.format}#${i}: ${diff.join(',')} (read ${got.document.lines.join('/')}, printed ${doc.lines.join('/')})`,
+          );
         }
       } catch (e) {
         if (!(e instanceof AppError)) throw e;

@@ -81,6 +81,16 @@ describe('decideMrz', () => {
     });
   });
 
+  it('refuses what both readers misread alike when an earlier second reading saw it otherwise', () => {
+    const misread = [td3[0]!, at(td3[1]!, 0, '6')];
+    expect(decideMrz(text(misread), text(misread), today)?.documentNumber).toBe('66919131R'); // the blind spot
+    expect(refusal(() => decideMrz(text(misread), text(misread), today, [text(td3)])).data).toMatchObject({
+      reason: 'unconfirmed',
+    });
+    // An earlier reading with no MRZ lines in it has no say.
+    expect(decideMrz(text(td3), text(td3), today, ['IDENTITY CARD'])?.documentNumber).toBe('G6919131R');
+  });
+
   it('refuses a misread name that passes every check digit', () => {
     const misread = [at(td3[0]!, 8, 'H'), td3[1]!];
     expect(refusal(() => decideMrz(text(misread), text(td3), today)).data).toEqual({

@@ -1,7 +1,7 @@
 import { AppError } from '../errors/app-error.js';
 import { charClasses, checkablePair, type MrzFormat } from './mrz-layout.js';
 import { mrzCandidates } from './mrz-text.js';
-import { align, doubtedFields, unconfirmed } from './mrz-verify.js';
+import { align, doubtedFields, hasOpinion, unconfirmed } from './mrz-verify.js';
 import { parseMrz, unreadable, type MrzDocument } from './mrz.js';
 
 /**
@@ -10,12 +10,17 @@ import { parseMrz, unreadable, type MrzDocument } from './mrz.js';
  * The primary (legacy) reading gives the candidates. Where the second (LSTM) reading differs from it in a
  * document number or optional data by a letter/digit confusion the check digits can tell apart (O/0, S/5,
  * B/8, Z/2, I/1, D/0, Q/0), both characters are tried, and the check digits choose. A document is accepted
- * only if exactly one distinct document passes every check and the second reading confirms the positions
- * no check digit protects (`mrz-verify.ts`).
+ * only if exactly one distinct document passes every check and the second reading (and every earlier second
+ * reading of the same lines) confirms the positions no check digit protects (`mrz-verify.ts`).
  *
  * Returns `undefined` when neither reading holds MRZ-like text; throws `document.unreadable` otherwise.
  */
-export function decideMrz(primaryText: string, secondText: string, today: Date): MrzDocument | undefined {
+export function decideMrz(
+  primaryText: string,
+  secondText: string,
+  today: Date,
+  earlierSeconds: readonly string[] = [],
+): MrzDocument | undefined {
   const candidates = mrzCandidates(primaryText);
   if (candidates.length === 0) return undefined;
   const accepted = new Map<string, MrzDocument>();
@@ -31,7 +36,10 @@ export function decideMrz(primaryText: string, secondText: string, today: Date):
         refusal ??= e;
         continue;
       }
-      const doubts = unconfirmed(document.lines, format, secondText);
+      // Every second reading of the strip so far must confirm it: a blur that makes both readers see a 6 in
+      // one pass can leave the G visible to one of them in another. (A reading with no lines has no say.)
+      const others = earlierSeconds.filter((s) => hasOpinion(s, lines.length));
+      const doubts = [secondText, ...others].flatMap((s) => unconfirmed(document.lines, format, s));
       if (doubts.length === 0) accepted.set(document.lines.join('\n'), document);
       else
         refusal = unreadable('unconfirmed', 'the MRZ could not be read with certainty', doubtedFields(format, doubts));

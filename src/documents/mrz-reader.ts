@@ -66,7 +66,11 @@ export class MrzImageReader {
     let passes = 0;
     let refusal: AppError | undefined;
     for (const group of groups) {
-      for (const variant of ['grey', 'binary'] as const) {
+      // The grey strip first; binarised when its text is MRZ-like but does not decide; turned half round when
+      // it has no MRZ-like text at all (a document photographed upside down).
+      let variant: StripVariant | undefined = 'grey';
+      const seconds: string[] = [];
+      while (variant) {
         passes++;
         const strip = await stripPng(grey, group, 1 / scale, variant);
         // The two recognisers run side by side, each in its own worker thread.
@@ -74,14 +78,20 @@ export class MrzImageReader {
           this.ocr.primary.recognize(strip),
           this.ocr.second.recognize(strip),
         ]);
+        let next: StripVariant | undefined;
+        const earlier = [...seconds];
+        seconds.push(second);
         try {
-          const document = decideMrz(primary, second, today);
-          if (!document) break; // no MRZ-like text in this group: binarising will not make one
-          return { document, passes };
+          // Earlier second readings of the same lines must confirm too (not those of the strip the other way up).
+          const document = decideMrz(primary, second, today, variant === 'upside_down' ? [] : earlier);
+          if (document) return { document, passes };
+          next = variant === 'grey' ? 'upside_down' : undefined;
         } catch (e) {
           if (!(e instanceof AppError)) throw e;
           refusal = e;
+          next = variant === 'grey' ? 'binary' : undefined;
         }
+        variant = next;
       }
     }
     if (refusal) throw refusal;
@@ -94,7 +104,7 @@ export class MrzImageReader {
 /**
  * The group's lines, each straightened along its own direction, all scaled alike so that characters are
  * `CHAR_HEIGHT` high, freed of uneven light, and stacked with white space between them, as PNG. `binary`
- * also thresholds them halfway between ink and paper.
+ * also thresholds them halfway between ink and paper; `upside_down` turns the strip half round.
  */
 export async function stripPng(grey: Raster, group: LineGroup, up: number, variant: StripVariant): Promise<Buffer> {
   const thickness = (up * group.lines.reduce((s, l) => s + l.thickness, 0)) / group.lines.length;
@@ -131,10 +141,11 @@ export async function stripPng(grey: Raster, group: LineGroup, up: number, varia
   const img = sharp(out, { raw: { width, height, channels: 1 } });
   // A light unsharp mask on the grey strip: of the variants tried on blurred and clean test documents, it
   // gave the most entirely correct reads (21 of 60, against 16 without and 19 binarised).
-  return (variant === 'grey' ? img.sharpen({ sigma: 1 }) : img).png({ compressionLevel: 1 }).toBuffer();
+  const sharpened = variant === 'binary' ? img : img.sharpen({ sigma: 1 });
+  return (variant === 'upside_down' ? sharpened.rotate(180) : sharpened).png({ compressionLevel: 1 }).toBuffer();
 }
 
-export type StripVariant = 'grey' | 'binary';
+export type StripVariant = 'grey' | 'binary' | 'upside_down';
 
 /**
  * Paper made white and ink kept dark under any light: each pixel divided by the brightest level around it

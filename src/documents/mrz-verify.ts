@@ -70,16 +70,26 @@ function confirms(primary: string, second: string | undefined, cls: 'alpha' | 'a
   return second === primary || (cls === 'alnum' && checkablePair(primary, second));
 }
 
+/** The last `n` line-length lines of a second reading. */
+function secondLines(secondText: string, n: number): string[] {
+  return secondText
+    .split(/\r?\n/)
+    .map(cleanLine)
+    .filter((l) => l.length >= 20)
+    .slice(-n);
+}
+
+/** Whether a second reading has as many MRZ-long lines as the document: whether it has an opinion at all. */
+export function hasOpinion(secondText: string, n: number): boolean {
+  return secondLines(secondText, n).length === n;
+}
+
 /**
  * The positions (`line:index`) where a second reading of the strip (raw OCR text) fails to confirm the
  * validated primary lines; empty when it confirms them all.
  */
 export function unconfirmed(lines: readonly string[], format: MrzFormat, secondText: string): string[] {
-  const second = secondText
-    .split(/\r?\n/)
-    .map(cleanLine)
-    .filter((l) => l.length >= 20)
-    .slice(-lines.length);
+  const second = secondLines(secondText, lines.length);
   const classes = charClasses(format);
   const mask = verified(format);
   const out: string[] = [];

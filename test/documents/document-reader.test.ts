@@ -80,6 +80,12 @@ describe('DocumentReader.read', () => {
     });
   });
 
+  it('reads a passport photographed upside down', async () => {
+    const { image } = await renderPassport(newFields({ documentNumber: 'K7041123M' }), faceA1);
+    const turned = await sharp(image).rotate(180).jpeg({ quality: 85 }).toBuffer();
+    expect((await documents.read({ image: turned })).document.documentNumber).toBe('K7041123M');
+  });
+
   it('never accepts a degraded photo as another document: each is read exactly or refused', async () => {
     const rand = seeded(11);
     let read = 0;
