@@ -17,6 +17,17 @@ describe('configuration', () => {
     expect(c.engine.quality.maxYawDeg).toBe(20);
   });
 
+  it('configures the OCR pool of identity documents, within bounds', () => {
+    expect(loadConfig({}).documents.ocr).toEqual({ workers: 1, timeoutMs: 15_000, maxQueue: 64 });
+    expect(loadConfig({ OBLIK_OCR_WORKERS: '2', OBLIK_OCR_TIMEOUT_MS: '5000' }).documents.ocr).toMatchObject({
+      workers: 2,
+      timeoutMs: 5000,
+    });
+    expect(() => loadConfig({ OBLIK_OCR_WORKERS: '0', OBLIK_OCR_TIMEOUT_MS: '10' })).toThrow(
+      /OBLIK_OCR_WORKERS[\s\S]*OBLIK_OCR_TIMEOUT_MS/,
+    );
+  });
+
   it('names every invalid variable', () => {
     expect(() => loadConfig({ OBLIK_ENGINE_THREADS: 'many', OBLIK_LIVENESS_THRESHOLD: '7' })).toThrow(
       /OBLIK_ENGINE_THREADS[\s\S]*OBLIK_LIVENESS_THRESHOLD/,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { EngineSettings } from '../biometrics/face-engine.js';
+import type { OcrSettings } from '../documents/ocr-pool.js';
 import { SEGMENT_ID } from '../modules/segments/segment-id.js';
 
 /**
@@ -73,6 +74,9 @@ const envSchema = z.object({
   OBLIK_SIGN_IN_CODE_MINUTES: int(30, 1, 7 * 24 * 60),
   OBLIK_SIGN_IN_MAX_FAILURES: int(5, 1, 100),
   OBLIK_NOTIFY_WEBHOOK_URL: z.url().optional(),
+  OBLIK_OCR_WORKERS: int(1, 1, 64),
+  OBLIK_OCR_TIMEOUT_MS: int(15_000, 100, 600_000),
+  OBLIK_OCR_MAX_QUEUE: int(64, 1, 100_000),
   OBLIK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -142,6 +146,8 @@ export interface Config {
   };
   /** Where citizen notices go: an email/SMS gateway webhook, or (unset) the log, for development. */
   readonly notify: { readonly webhookUrl?: string };
+  /** Identity documents (src/documents/): the OCR pool that reads MRZs from images. */
+  readonly documents: { readonly ocr: OcrSettings };
 }
 
 export class ConfigError extends Error {
@@ -205,6 +211,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxFailedSignIns: e.OBLIK_SIGN_IN_MAX_FAILURES,
     },
     notify: e.OBLIK_NOTIFY_WEBHOOK_URL ? { webhookUrl: e.OBLIK_NOTIFY_WEBHOOK_URL } : {},
+    documents: {
+      ocr: { workers: e.OBLIK_OCR_WORKERS, timeoutMs: e.OBLIK_OCR_TIMEOUT_MS, maxQueue: e.OBLIK_OCR_MAX_QUEUE },
+    },
     engine: {
       modelPackDir: e.OBLIK_MODEL_PACK_DIR,
       threads: e.OBLIK_ENGINE_THREADS,
