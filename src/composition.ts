@@ -36,6 +36,13 @@ import { randomIds, type IdSource } from './ports/ids.js';
 import { composeRegistryServices, composeStoreServices, type Log, type StoreServices } from './registry-services.js';
 import type { Repositories } from './repositories.js';
 import type { RegistryServices } from './services/registry.js';
+import { createTransactor } from './db/executor.js';
+import { ContractsService } from './services/telecom/contracts.service.js';
+import { PortingService } from './services/telecom/porting.service.js';
+import { SubscriberHistoryService } from './services/telecom/subscriber-history.service.js';
+import { createTelecomRepository } from './services/telecom/telecom.repository.js';
+import { telecomRoutes } from './services/telecom/telecom.routes.js';
+import { TelecomScheduler, type SwitchProbe } from './services/telecom/telecom-scheduler.js';
 
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -45,6 +52,8 @@ export interface RegistryOverrides {
   readonly clock?: Clock;
   readonly ids?: IdSource;
   readonly enrolmentProbe?: StepProbe;
+  /** A hook inside a number's switch-over (a test crashes there). */
+  readonly switchProbe?: SwitchProbe;
   readonly notifier?: Notifier;
   /** Where the server's log lines go instead of stdout. */
   readonly logStream?: { write(line: string): void };
@@ -70,6 +79,8 @@ export interface Registry {
       readonly outbox: NotificationOutbox;
       /** What relying-party applications (src/services/) are given: the registry's own decisions only. */
       readonly relyingParties: RegistryServices;
+      /** Runs due contract endings and number switches (also every OBLIK_TELECOM_SCHEDULER_SECONDS). */
+      readonly telecomScheduler: TelecomScheduler;
     };
   /** What start-up did, for the banner. */
   readonly startup: {
@@ -105,6 +116,27 @@ function mountRoutes(
   incidentsRoutes(app, services.incidents);
   principalSelfRoutes(app, core.principals);
   capturesRoutes(app, services.captureQuality);
+}
+
+/**
+ * The telecom operators' application (src/services/telecom/): its own repository and transactions over the
+ * store, the registry's services for every face and document decision, and its routes.
+ */
+function composeTelecom(
+  app: FastifyInstance,
+  store: Store,
+  relyingParties: RegistryServices,
+  config: Config,
+  context: { clock: Clock; ids: IdSource; log: Log; switchProbe?: SwitchProbe | undefined },
+): TelecomScheduler {
+  const { clock, ids } = context;
+  const telecom = createTelecomRepository(store.db);
+  const transactions = createTransactor(store.db);
+  const contracts = new ContractsService(relyingParties, telecom, clock, ids, config.telecom);
+  const porting = new PortingService(relyingParties, telecom, transactions, clock, ids, config.telecom);
+  const history = new SubscriberHistoryService(relyingParties, telecom, clock);
+  telecomRoutes(app, { contracts, porting, history });
+  return new TelecomScheduler(telecom, transactions, clock, context.log, context.switchProbe);
 }
 
 /**
@@ -166,9 +198,23 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matcher,
       modelPack: engine.modelPack.tag,
     });
+    const relyingParties: RegistryServices = {
+      matching: services.matching,
+      enrolment: services.enrolment,
+      identityDocuments: services.identityDocuments,
+    };
+    const telecomScheduler = composeTelecom(app, store, relyingParties, config, {
+      clock,
+      ids,
+      log: (message, fields) => log(message, fields),
+      switchProbe: overrides.switchProbe,
+    });
     metricsRoutes(app, new OperationsMetrics(core.access, metrics));
     await registerPages(app);
     await app.ready();
+    // A switch or ending a crash interrupted (or one that fell due while the server was down) is done now.
+    await telecomScheduler.runDue();
+    telecomScheduler.start(config.telecom.schedulerIntervalMs);
 
     const startedEngine = engine;
     return {
@@ -184,7 +230,8 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
         ...{ idempotency: core.idempotency, systemKeys: core.systemKeys, renewal: core.renewal, vault: core.vault },
         ...{ galleries: core.galleries, personKeys: core.personKeys, keys: services.keys },
         ...{ transparency: services.transparency, outbox: services.outbox },
-        relyingParties: { matching: services.matching, enrolment: services.enrolment },
+        relyingParties,
+        telecomScheduler,
       },
       startup: {
         templatesLoaded,
@@ -194,7 +241,9 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
         ...(bootstrapAdmin ? { bootstrapAdmin } : {}),
       },
       async close() {
+        await telecomScheduler.stop();
         await app.close();
+        await services.identityDocuments.close();
         if (ownEngine) await startedEngine.close();
         await store.close();
       },

@@ -19,6 +19,8 @@ import { UsageService } from './modules/citizen/usage.service.js';
 import { DuplicateCases } from './modules/enrolment/duplicate-cases.js';
 import { EnrolmentService } from './modules/enrolment/enrolment.service.js';
 import { TemplateCommits, type StepProbe } from './modules/enrolment/template-commits.js';
+import { DocumentReader } from './documents/document-reader.js';
+import { IdentityDocuments } from './modules/identity-documents/identity-documents.service.js';
 import { IdempotencyService } from './modules/idempotency/idempotency.service.js';
 import { IncidentsService } from './modules/incidents/incidents.service.js';
 import { DataKeys } from './modules/keys/data-keys.js';
@@ -167,12 +169,24 @@ export function composeRegistryServices(
   const people = { contacts, pseudonyms };
   const account = new CitizenAccountService(repos, transactions, subjects, erasure, people, audit, clock);
   const citizenRecords = new CitizenRecordsService(repos, subjects, records, contacts, usage, audit, clock);
+  const identityDocuments = new IdentityDocuments(
+    () => DocumentReader.start({ ocr: config.documents.ocr, intake: config.engine.intake }, engine, clock),
+    engine,
+    gallery,
+    access,
+    { audit, idempotency, pseudonyms },
+    repos,
+    { secrets: core.systemKeys, dataKeys: core.dataKeys },
+    clock,
+    ids,
+    thresholds,
+  );
   const captureQuality = new CaptureQualityService(engine, access, {
     requireLiveness: config.registry.requireLiveness,
     minLivenessContext: config.engine.minLivenessContext,
   });
   return {
     ...{ transparency, keys, enrolment, matching, persons, adjudications, outbox, incidents, sessions },
-    ...{ consents, account, citizenRecords, captureQuality },
+    ...{ consents, account, citizenRecords, captureQuality, identityDocuments },
   };
 }

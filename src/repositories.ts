@@ -6,6 +6,7 @@ import { createCitizenSessionsRepository } from './modules/citizen/citizen-sessi
 import { createUsageRepository } from './modules/citizen/usage.repository.js';
 import { createConsentRepository } from './modules/consent/consent.repository.js';
 import { createHealthRepository } from './modules/health/health.repository.js';
+import { createIdentityDocumentsRepository } from './modules/identity-documents/identity-documents.repository.js';
 import { createIdempotencyRepository } from './modules/idempotency/idempotency.repository.js';
 import { createIncidentsRepository } from './modules/incidents/incidents.repository.js';
 import { createSegmentKeysRepository } from './modules/keys/segment-keys.repository.js';
@@ -41,6 +42,7 @@ export function createRepositories(db: Kysely<Database>) {
     contacts: createContactsRepository(db),
     health: createHealthRepository(db),
     idempotency: createIdempotencyRepository(db),
+    identityDocuments: createIdentityDocumentsRepository(db),
     incidents: createIncidentsRepository(db),
     notifications: createNotificationsRepository(db),
     personKeys: createPersonKeysRepository(db),

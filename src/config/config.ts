@@ -77,6 +77,9 @@ const envSchema = z.object({
   OBLIK_OCR_WORKERS: int(1, 1, 64),
   OBLIK_OCR_TIMEOUT_MS: int(15_000, 100, 600_000),
   OBLIK_OCR_MAX_QUEUE: int(64, 1, 100_000),
+  OBLIK_TELECOM_MAX_CONTRACTS: int(10, 1, 1000),
+  OBLIK_PORTING_NOTICE_MINUTES: int(1440, 0, 60 * 24 * 60),
+  OBLIK_TELECOM_SCHEDULER_SECONDS: int(5, 1, 3600),
   OBLIK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -148,6 +151,12 @@ export interface Config {
   readonly notify: { readonly webhookUrl?: string };
   /** Identity documents (src/documents/): the OCR pool that reads MRZs from images. */
   readonly documents: { readonly ocr: OcrSettings };
+  /** Mobile operators (src/services/telecom/): the contract limit, the porting notice, the scheduler's period. */
+  readonly telecom: {
+    readonly maxContracts: number;
+    readonly portingNoticeMinutes: number;
+    readonly schedulerIntervalMs: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -213,6 +222,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     notify: e.OBLIK_NOTIFY_WEBHOOK_URL ? { webhookUrl: e.OBLIK_NOTIFY_WEBHOOK_URL } : {},
     documents: {
       ocr: { workers: e.OBLIK_OCR_WORKERS, timeoutMs: e.OBLIK_OCR_TIMEOUT_MS, maxQueue: e.OBLIK_OCR_MAX_QUEUE },
+    },
+    telecom: {
+      maxContracts: e.OBLIK_TELECOM_MAX_CONTRACTS,
+      portingNoticeMinutes: e.OBLIK_PORTING_NOTICE_MINUTES,
+      schedulerIntervalMs: e.OBLIK_TELECOM_SCHEDULER_SECONDS * 1000,
     },
     engine: {
       modelPackDir: e.OBLIK_MODEL_PACK_DIR,

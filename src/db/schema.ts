@@ -28,6 +28,10 @@ export interface Database {
   tree_heads: TreeHeadTable;
   log_state: LogStateTable;
   system_keys: SystemKeyTable;
+  person_documents: PersonDocumentTable;
+  telecom_contracts: TelecomContractTable;
+  telecom_port_requests: TelecomPortRequestTable;
+  telecom_fraud_alerts: TelecomFraudAlertTable;
 }
 
 /**
@@ -103,7 +107,8 @@ export interface ConsentGrantTable {
   purpose: string;
   /** `segment`: only where the party works in the person's segment; `all`: also from the party's other segments. */
   scope: 'segment' | 'all';
-  source: 'enrolment' | 'citizen' | 'guardian';
+  /** `application`: given in a relying party's application the person signed with face and document. */
+  source: 'enrolment' | 'citizen' | 'guardian' | 'application';
   /** The enrolling principal, the citizen, or the guardian (a person id). */
   granted_by: string;
   granted_at: string;
@@ -308,5 +313,77 @@ export interface IdempotencyRecordTable {
   request_hash: string;
   status_code: number;
   response: string;
+  created_at: string;
+}
+
+/**
+ * The registry's one record of a person's identity document: a keyed hash (HMAC under the system secret
+ * `documents`) of the document's kind, issuer and number, never the number itself. One face under two
+ * documents is caught by it.
+ */
+export interface PersonDocumentTable {
+  person_id: string;
+  document_hash: string;
+  bound_by: string;
+  bound_at: string;
+}
+
+/**
+ * A mobile contract of one operator (src/services/telecom/). `holder_ref` names the subscriber alike for every
+ * operator (the registry's document reference for the purpose); `person_ref` is the operator's own pseudonym.
+ * At most one contract that is not `ended` holds a number (a partial unique index).
+ */
+export interface TelecomContractTable {
+  id: string;
+  operator_id: string;
+  msisdn: string;
+  holder_ref: string;
+  person_ref: string;
+  segment_id: string;
+  status: 'active' | 'ending' | 'ended';
+  started_at: string;
+  /** When a requested ending takes effect (set while `ending`, kept once ended). */
+  ends_at: string | null;
+  ending_requested_at: string | null;
+  ended_at: string | null;
+  end_reason: 'termination' | 'ported' | null;
+  /** `new`: the registry enrolled the subscriber for this contract; `known`: it knew them. */
+  registry: 'new' | 'known';
+  /** The subscriber's document (number, names, birth date, nationality, expiry), sealed by the registry. */
+  sealed_document: string;
+  port_request_id: string | null;
+  created_at: string;
+}
+
+/** A request to move a number to another operator; its states are those of port-request-state.ts. */
+export interface TelecomPortRequestTable {
+  id: string;
+  msisdn: string;
+  recipient_operator_id: string;
+  donor_operator_id: string;
+  donor_contract_id: string;
+  /** The contract the recipient starts at the switch (its id is chosen up front: the sealed record names it). */
+  recipient_contract_id: string;
+  holder_ref: string;
+  person_ref: string;
+  segment_id: string;
+  registry: 'new' | 'known';
+  sealed_document: string;
+  status: 'pending' | 'switched' | 'cancelled' | 'objected' | 'expired';
+  requested_at: string;
+  switch_at: string;
+  objection_reason: string | null;
+  closed_at: string | null;
+  close_reason: string | null;
+}
+
+/** A fraud alert for an operator (one face under two documents). */
+export interface TelecomFraudAlertTable {
+  id: string;
+  operator_id: string;
+  kind: 'identity_conflict';
+  /** The operator's pseudonym of the person whose face was presented. */
+  person_ref: string;
+  msisdn: string | null;
   created_at: string;
 }

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
  * Opaque random ids with a readable kind prefix (`psn_…` for a person). 128 random bits in base32: never
  * derived from anything about the person, so an id in a log or URL reveals nothing.
  */
-export type IdKind = 'psn' | 'tpl' | 'rp' | 'op' | 'adm' | 'adj' | 'evt' | 'req' | 'cns' | 'lck' | 'inc' | 'ntf';
+export type IdKind =
+  'psn' | 'tpl' | 'rp' | 'op' | 'adm' | 'adj' | 'evt' | 'req' | 'cns' | 'lck' | 'inc' | 'ntf' | 'ctr' | 'prt' | 'alr';
 
 export interface IdSource {
   next(kind: IdKind): string;

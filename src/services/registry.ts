@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { CallContext } from '../modules/access/principal.js';
 import type { EnrolmentService } from '../modules/enrolment/enrolment.service.js';
+import type { IdentityDocuments } from '../modules/identity-documents/identity-documents.service.js';
 import type { MatchingService } from '../modules/matching/matching.service.js';
 
 export type { Tx } from '../db/executor.js';
 export type { Effect } from '../modules/access/effect.js';
 export type { CallContext, Principal } from '../modules/access/principal.js';
 export type { EnrolmentResult, NewEnrolment } from '../modules/enrolment/enrolment.service.js';
+export type { DocumentInput, DocumentReading } from '../documents/document-reader.js';
+export type { MrzDocument } from '../documents/mrz.js';
+export type { Presentation, PresentationRequest } from '../modules/identity-documents/identity-documents.service.js';
 export type {
   Identification,
   IdentificationRequest,
@@ -36,6 +40,16 @@ export type {
 export interface RegistryServices {
   readonly matching: Pick<MatchingService, 'verify' | 'identify'>;
   readonly enrolment: Pick<EnrolmentService, 'enrol' | 'addTemplate'>;
+  /**
+   * Identity documents: read one (MRZ text or image), an application signed with face and document
+   * (`present`: 1:N in the segment, the registry's keyed hash of the document per person, the consent the
+   * application gives), the document of a person just enrolled (`bindEnrolled`), the citizen's own reference
+   * (`holderRefOf`), and the party's records about a person sealed under the segment's data key.
+   */
+  readonly identityDocuments: Pick<
+    IdentityDocuments,
+    'read' | 'present' | 'bindEnrolled' | 'holderRefOf' | 'sealRecord' | 'openRecord'
+  >;
 }
 
 /**

@@ -28,6 +28,7 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'log_state',
         'notifications',
         'person_contacts',
+        'person_documents',
         'person_keys',
         'person_locks',
         'persons',
@@ -38,6 +39,9 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'segments',
         'sign_in_codes',
         'system_keys',
+        'telecom_contracts',
+        'telecom_fraud_alerts',
+        'telecom_port_requests',
         'template_events',
         'templates',
         'tree_heads',
@@ -45,6 +49,7 @@ describe.each(dialects)('migrations on %s', (dialect) => {
       // The introspection reads what it claims to: named indexes and foreign keys the migrations create.
       expect(fresh.indexes.join('\n')).toMatch(/audit_leaf_idx/);
       expect(fresh.indexes.join('\n')).toMatch(/guardianships_guardian_idx/);
+      expect(fresh.indexes.join('\n')).toMatch(/telecom_contracts_serving_idx/);
       expect(fresh.foreignKeys.join('\n')).toMatch(/templates.*person_id.*persons/);
       expect(fresh.foreignKeys.join('\n')).toMatch(/notifications.*incident_id.*incidents/);
       expect(await migrateToLatest(store.db)).toEqual([]);

@@ -29,7 +29,7 @@ export const Consent = z
     relyingPartyId: z.string(),
     purpose: z.string(),
     scope: z.enum(['segment', 'all']),
-    source: z.enum(['enrolment', 'citizen', 'guardian']),
+    source: z.enum(['enrolment', 'citizen', 'guardian', 'application']),
     grantedBy: z.string(),
     grantedAt: z.string(),
     expiresAt: z.string().nullable(),

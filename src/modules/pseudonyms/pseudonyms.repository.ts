@@ -21,8 +21,8 @@ export function createPseudonymsRepository(db: Kysely<Database>) {
       }
     },
 
-    async personOf(relyingPartyId: string, pseudonym: string): Promise<string | undefined> {
-      const row = await db
+    async personOf(relyingPartyId: string, pseudonym: string, tx?: Tx): Promise<string | undefined> {
+      const row = await (tx ?? db)
         .selectFrom('pseudonyms')
         .select('person_id')
         .where('relying_party_id', '=', relyingPartyId)

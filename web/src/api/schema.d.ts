@@ -1568,6 +1568,74 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/citizen/telecom": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My mobile contracts, their endings and my port requests, with every operator */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contracts: {
+                                contractId: string;
+                                /** @description when a requested ending takes (or took) effect */
+                                effectiveAt: string | null;
+                                endedAt: string | null;
+                                endReason: ("termination" | "ported") | null;
+                                msisdn: components["schemas"]["Msisdn"];
+                                operatorId: string;
+                                startedAt: string;
+                                /** @enum {string} */
+                                status: "active" | "ending" | "ended";
+                            }[];
+                            ports: components["schemas"]["PortRequest"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/citizen/usage": {
         parameters: {
             query?: never;
@@ -3771,6 +3839,1073 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/telecom/contracts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign a mobile contract with the subscriber’s identity document and live face (the operator)
+         * @description Accepts `Idempotency-Key`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        document: components["schemas"]["IdentityDocumentInput"];
+                        /** @description the subscriber’s live face (liveness required) */
+                        image: string;
+                        msisdn: components["schemas"]["MsisdnInput"];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignedContract"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telecom/contracts/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A contract of this operator */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telecom/contracts/{id}/termination": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a contract at `effectiveAt` (never before the application), with the holder’s face */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: date-time
+                         * @description when the contract ends; never before the application
+                         */
+                        effectiveAt: string;
+                        /** @description the contract holder's live face */
+                        image: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            contractId: string;
+                            effectiveAt: string;
+                            /** @enum {string} */
+                            status: "ending";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telecom/contracts/{id}/termination/cancellation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Withdraw a pending ending, with the holder’s face */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the contract holder's live face */
+                        image: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Contract"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telecom/fraud-alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fraud alerts raised to this operator */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            alerts: {
+                                createdAt: string;
+                                id: string;
+                                /** @enum {string} */
+                                kind: "identity_conflict";
+                                msisdn: string | null;
+                                personId: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telecom/numbers/{msisdn}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Which operator serves a number, and since when (now, or at `at`) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the instant asked about (default now) */
+                    at?: string;
+                };
+                header?: never;
+                path: {
+                    msisdn: components["schemas"]["MsisdnInput"];
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            at: string;
+                            msisdn: components["schemas"]["Msisdn"];
+                            operatorId: string;
+                            since: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telecom/port-requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Port requests where this operator is the donor or the recipient */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    role?: "donor" | "recipient";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            portRequests: components["schemas"]["PortRequest"][];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /**
+         * Ask to move a number to this operator, with the holder’s face and document (the recipient)
+         * @description Accepts `Idempotency-Key`.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        document: components["schemas"]["IdentityDocumentInput"];
+                        /** @description the subscriber’s live face (liveness required) */
+                        image: string;
+                        msisdn: components["schemas"]["MsisdnInput"];
+                        /**
+                         * Format: date-time
+                         * @description no earlier than the notice period after the request (its default)
+                         */
+                        switchAt?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            donorOperatorId: string;
+                            id: string;
+                            /** @enum {string} */
+                            status: "pending";
+                            switchAt: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telecom/port-requests/{id}/cancellation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The recipient withdraws a pending request before the switch */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortRequest"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/telecom/port-requests/{id}/objection": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** The donor objects within the notice period, for a reason the rules allow */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description one of the reasons the rules allow: outstanding_debt, number_suspended, court_order, subscriber_data_mismatch */
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["PortRequest"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/transparency/keys": {
         parameters: {
             query?: never;
@@ -4524,7 +5659,7 @@ export interface components {
             /** @enum {string} */
             scope: "segment" | "all";
             /** @enum {string} */
-            source: "enrolment" | "citizen" | "guardian";
+            source: "enrolment" | "citizen" | "guardian" | "application";
         };
         ConsentInput: {
             active: boolean;
@@ -4538,7 +5673,7 @@ export interface components {
             /** @enum {string} */
             scope: "segment" | "all";
             /** @enum {string} */
-            source: "enrolment" | "citizen" | "guardian";
+            source: "enrolment" | "citizen" | "guardian" | "application";
         };
         ConsistencyProof: {
             from: number;
@@ -4551,6 +5686,30 @@ export interface components {
             /** @description RFC 9162 §2.1.4 consistency proof; empty when from = to */
             proof: components["schemas"]["HashInput"][];
             to: number;
+        };
+        Contract: {
+            contractId: string;
+            /** @description when a requested ending takes (or took) effect */
+            effectiveAt: string | null;
+            endedAt: string | null;
+            endReason: ("termination" | "ported") | null;
+            msisdn: components["schemas"]["Msisdn"];
+            personId: string;
+            startedAt: string;
+            /** @enum {string} */
+            status: "active" | "ending" | "ended";
+        };
+        ContractInput: {
+            contractId: string;
+            /** @description when a requested ending takes (or took) effect */
+            effectiveAt: string | null;
+            endedAt: string | null;
+            endReason: ("termination" | "ported") | null;
+            msisdn: components["schemas"]["MsisdnInput"];
+            personId: string;
+            startedAt: string;
+            /** @enum {string} */
+            status: "active" | "ending" | "ended";
         };
         /** @description personId is the enrolling party’s pseudonym for the person (pairwise: other parties see another id) */
         Enrolment: {
@@ -4603,7 +5762,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -4614,7 +5773,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -4637,6 +5796,22 @@ export interface components {
                 score: number;
             }[];
             threshold: number;
+        };
+        /** @description the subscriber’s identity document */
+        IdentityDocument: {
+            /** @description the MRZ: TD1 (3 × 30) or TD3 (2 × 44) lines, as one string with newlines or a list */
+            mrz: string | string[];
+        } | {
+            /** @description a photo or scan of the document (its MRZ is read by OCR, offline) */
+            image: string;
+        };
+        /** @description the subscriber’s identity document */
+        IdentityDocumentInput: {
+            /** @description the MRZ: TD1 (3 × 30) or TD3 (2 × 44) lines, as one string with newlines or a list */
+            mrz: string | string[];
+        } | {
+            /** @description a photo or scan of the document (its MRZ is read by OCR, offline) */
+            image: string;
         };
         InclusionProof: {
             /** @description RFC 9162 §2.1.3 inclusion path, nearest sibling first */
@@ -4680,6 +5855,8 @@ export interface components {
             removedAt: string | null;
             unlockedUntil: string | null;
         };
+        Msisdn: string;
+        MsisdnInput: string;
         /** @description what an operator sees of a person: metadata, consents, locks, guardians; never a template vector */
         PersonRecord: {
             birthDate: string | null;
@@ -4740,6 +5917,30 @@ export interface components {
             }[];
             wards: string[];
         };
+        PortRequest: {
+            closedAt: string | null;
+            donorOperatorId: string;
+            id: string;
+            msisdn: components["schemas"]["Msisdn"];
+            objectionReason: string | null;
+            recipientOperatorId: string;
+            requestedAt: string;
+            /** @enum {string} */
+            status: "pending" | "switched" | "cancelled" | "objected" | "expired";
+            switchAt: string;
+        };
+        PortRequestInput: {
+            closedAt: string | null;
+            donorOperatorId: string;
+            id: string;
+            msisdn: components["schemas"]["MsisdnInput"];
+            objectionReason: string | null;
+            recipientOperatorId: string;
+            requestedAt: string;
+            /** @enum {string} */
+            status: "pending" | "switched" | "cancelled" | "objected" | "expired";
+            switchAt: string;
+        };
         /** @description why a face is used; well-known purposes: transit_fare, parking, venue_access, second_factor, school_meals, telecom_contract, wifi_access */
         Purpose: string;
         /** @description why a face is used; well-known purposes: transit_fare, parking, venue_access, second_factor, school_meals, telecom_contract, wifi_access */
@@ -4791,6 +5992,52 @@ export interface components {
             /** @enum {string} */
             role: "admin" | "operator" | "relying_party";
             readonly segments: string[];
+        };
+        SignedContract: {
+            checks: {
+                /**
+                 * @description how the document was read; every check digit passed
+                 * @enum {string}
+                 */
+                document: "mrz" | "image";
+                /** @description the document's portrait against the live face */
+                portraitScore?: number;
+                /**
+                 * @description enrolled for this contract, or already known
+                 * @enum {string}
+                 */
+                registry: "new" | "known";
+            };
+            contractId: string;
+            msisdn: components["schemas"]["Msisdn"];
+            /** @description the subscriber under the operator's own pseudonym */
+            personId: string;
+            startedAt: string;
+            /** @constant */
+            status: "active";
+        };
+        SignedContractInput: {
+            checks: {
+                /**
+                 * @description how the document was read; every check digit passed
+                 * @enum {string}
+                 */
+                document: "mrz" | "image";
+                /** @description the document's portrait against the live face */
+                portraitScore?: number;
+                /**
+                 * @description enrolled for this contract, or already known
+                 * @enum {string}
+                 */
+                registry: "new" | "known";
+            };
+            contractId: string;
+            msisdn: components["schemas"]["MsisdnInput"];
+            /** @description the subscriber under the operator's own pseudonym */
+            personId: string;
+            startedAt: string;
+            /** @constant */
+            status: "active";
         };
         SignedTreeHead: {
             /** @description lowercase hex SHA-256 of the signer's 32-byte raw public key */
