@@ -63,6 +63,19 @@ const CONSTRAINT_ERRORS: readonly {
     code: 'guardian.exists',
     message: 'this guardianship is already recorded (or was ended: record anew)',
   },
+  // Two applications for one number raced past each other's check: the store lets only one hold it.
+  {
+    kind: 'unique',
+    table: 'telecom_contracts',
+    code: 'telecom.number_in_use',
+    message: 'this number is already served by a contract',
+  },
+  {
+    kind: 'unique',
+    table: 'telecom_port_requests',
+    code: 'telecom.port_pending',
+    message: 'a port request for this number is already pending',
+  },
 ];
 
 /** The {@link AppError} a constraint violation stands for, if the table lists it. */

@@ -10,14 +10,17 @@ import type { PersonRow } from './persons.repository.js';
 /**
  * Erasure of a person's biometrics, by the citizen or by an operator on their behalf. In one transaction: the
  * templates go (and into the change feed, so every instance's matcher drops them), the person's key is
- * destroyed (so any other copy of the sealed templates is useless), every grant is revoked, and the erasure is
- * audited. This instance's matcher forgets the templates before the caller answers; the others follow from the
+ * destroyed (so any other copy of the sealed templates is useless), every grant is revoked, the keyed hash of
+ * their identity document is dropped, and the erasure is audited. This instance's matcher forgets the templates before the caller answers; the others follow from the
  * feed before their next search. The person row and the history stay for the citizen until they close the
  * account.
  */
 export class Erasure {
   constructor(
-    private readonly repos: Pick<Repositories, 'templates' | 'templateEvents' | 'consent' | 'persons'>,
+    private readonly repos: Pick<
+      Repositories,
+      'templates' | 'templateEvents' | 'consent' | 'persons' | 'identityDocuments'
+    >,
     private readonly transactions: Transactor,
     private readonly matcher: Matcher,
     private readonly personKeys: PersonKeys,
@@ -45,6 +48,8 @@ export class Erasure {
       );
       const keyShredded = await this.personKeys.shred(tx, person.id);
       const grantsRevoked = await this.repos.consent.revokeAllOf(tx, person.id, at, `erasure:${ctx.principal.id}`);
+      // The keyed hash of their document goes with the face it was bound to.
+      await this.repos.identityDocuments.deleteOf(tx, person.id);
       await this.repos.persons.markDeleted(tx, person.id, at);
       await this.audit.record(tx, ctx, {
         action,
