@@ -376,11 +376,66 @@ describe.each(dialects)('telecom on %s', (dialect) => {
     ).toEqual(['+77010000001 active', '+77010000001 ended', '+77010000002 active', '+77010000003 active']);
     expect(mine.body.ports).toHaveLength(1);
     expect(mine.body.ports[0]).toMatchObject({ status: 'switched', recipientOperatorId: operators.beeline.id });
+    // The application at the second operator gave her consent to it, recorded as given in an application.
+    const consents = await anna('GET', '/v1/citizen/consents');
+    expect(JSON.stringify(consents.body)).toContain('"application"');
     const usage = await anna('GET', '/v1/citizen/usage?limit=200');
     const telecomUses = usage.body.items.filter((i: { purpose: string }) => i.purpose === 'telecom_contract');
     expect(new Set(telecomUses.map((i: { relyingPartyId: string }) => i.relyingPartyId))).toEqual(
       new Set([operators.kcell.id, operators.beeline.id]),
     );
+  });
+
+  it('a lock on telecom_contract refuses her next application, and the refusal is on record', async () => {
+    const ref = (
+      await registry.store.db
+        .selectFrom('telecom_contracts')
+        .select('person_ref')
+        .where('msisdn', '=', '+77010000003')
+        .executeTakeFirstOrThrow()
+    ).person_ref;
+    const anna = await signIn(registry.app, await personOf(ref), await face('anna', 2));
+    const lock = await anna('POST', '/v1/citizen/locks', { purpose: 'telecom_contract' });
+    expect(lock.status).toBe(201);
+    const refused = await sign('kcell', 'anna', 1, '+77010000040');
+    expect([refused.status, refused.body.code]).toEqual([403, 'consent.missing']);
+    const audit = await registry.store.db
+      .selectFrom('audit_events')
+      .select('result')
+      .where('actor_id', '=', operators.kcell.id)
+      .where('result', '=', 'refused:consent.missing')
+      .execute();
+    expect(audit.length).toBeGreaterThanOrEqual(1);
+    expect((await anna('DELETE', `/v1/citizen/locks/${lock.body.id}`)).status).toBeLessThan(300);
+  });
+
+  it('a port request expires when the donor contract ends before the switch; a replayed request answers the same', async () => {
+    const msisdn = '+77010000030'; // vera's at kcell (signed with her passport photo)
+    const body = { msisdn, image: await face('vera', 1), document: mrzOf(PASSPORTS.vera) };
+    const headers = { 'idempotency-key': 'vera-port-1' };
+    const requested = await as('beeline')('POST', '/v1/telecom/port-requests', body, headers);
+    expect(requested.status).toBe(202);
+    const replayed = await as('beeline')('POST', '/v1/telecom/port-requests', body, headers);
+    expect(replayed.body).toEqual(requested.body);
+    const contractId = (
+      await registry.store.db
+        .selectFrom('telecom_contracts')
+        .select('id')
+        .where('msisdn', '=', msisdn)
+        .executeTakeFirstOrThrow()
+    ).id;
+    const effectiveAt = new Date(clock.now().getTime() + 30 * 60_000).toISOString();
+    const ending = await as('kcell')('POST', `/v1/telecom/contracts/${contractId}/termination`, {
+      image: await face('vera', 1),
+      effectiveAt,
+    });
+    expect(ending.status).toBe(202);
+    clock.advance(61);
+    expect(await registry.services.telecomScheduler.runDue()).toMatchObject({ ended: 1, switched: 0, expired: 1 });
+    const list = await as('beeline')('GET', '/v1/telecom/port-requests?role=recipient');
+    expect(list.body.portRequests.find((p: { id: string }) => p.id === requested.body.id).status).toBe('expired');
+    const now = await as('beeline')('GET', `/v1/telecom/numbers/${encodeURIComponent(msisdn)}`);
+    expect([now.status, now.body.code]).toEqual([404, 'telecom.number_not_found']);
   });
 
   it('a crash in the middle of a switch loses nothing: nothing changed, and the restart finishes it once', async () => {
