@@ -75,8 +75,12 @@ export class TelecomScheduler {
       const next = nextPortState(state, { kind: 'switch', at: now, donorServing });
       if (!next.ok) return undefined;
       const change = { status: next.status, closed_at: now, close_reason: next.closeReason, objection_reason: null };
+      // Closing the request first takes its row: a second instance waits here, then finds it closed.
+      if (!(await this.telecom.closePort(tx, request.id, change))) return undefined;
       if (next.status === 'switched') {
-        await this.telecom.end(tx, donor!.id, at, 'ported');
+        // The donor's ending raced this switch: roll back; the next run finds it ended and expires the request.
+        if (!(await this.telecom.end(tx, donor!.id, at, 'ported')))
+          throw new Error(`donor ${donor!.id} ended meanwhile`);
         await this.probe?.('donor_ended', request);
         await this.telecom.insertContract(tx, {
           id: request.recipient_contract_id,
@@ -97,8 +101,6 @@ export class TelecomScheduler {
           created_at: now,
         });
       }
-      // Guarded by `pending`: if another instance closed it first, this throws and everything rolls back.
-      if (!(await this.telecom.closePort(tx, request.id, change))) throw new Error(`port ${request.id} closed twice`);
       return next.status === 'switched' ? 'switched' : 'expired';
     });
   }
