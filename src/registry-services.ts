@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { FaceEngine } from './biometrics/face-engine.js';
 import type { Config } from './config/config.js';
+import { dialectOf } from './db/dialect.js';
 import { createTransactor } from './db/executor.js';
 import type { Database } from './db/schema.js';
 import { thresholdForGallery } from './matcher/gallery-threshold.js';
@@ -18,6 +19,7 @@ import { LogReceipts } from './modules/citizen/log-receipts.js';
 import { UsageService } from './modules/citizen/usage.service.js';
 import { DuplicateCases } from './modules/enrolment/duplicate-cases.js';
 import { EnrolmentService } from './modules/enrolment/enrolment.service.js';
+import { SegmentSections } from './modules/enrolment/segment-sections.js';
 import { TemplateCommits, type StepProbe } from './modules/enrolment/template-commits.js';
 import { DocumentReader } from './documents/document-reader.js';
 import { IdentityDocuments } from './modules/identity-documents/identity-documents.service.js';
@@ -91,10 +93,11 @@ export async function composeStoreServices(db: Kysely<Database>, keyring: Master
   const rewrap = segmentRewrap(personKeys, transforms);
   const renewal = new RenewalService(repos.templates, matcher, transforms, vault, segments, access, audit);
   const sync = new MatcherSync(repos, matcher, vault, clock);
+  const sections = new SegmentSections(dialectOf(db), sync);
   const galleries = new TemplateGalleries(matcher, transforms);
   return {
     ...{ repos, transactions, dataKeys, systemKeys, audit, idempotency, pseudonyms, access, matcher, personKeys },
-    ...{ transforms, vault, segments, principals, rewrap, renewal, sync, galleries },
+    ...{ transforms, vault, segments, principals, rewrap, renewal, sync, sections, galleries },
   };
 }
 
@@ -122,7 +125,7 @@ export function composeRegistryServices(
   config: Config,
   overrides: { clock: Clock; ids: IdSource; log: Log; enrolmentProbe?: StepProbe; notifier?: Notifier },
 ) {
-  const { repos, transactions, audit, access, pseudonyms, idempotency, matcher, galleries, sync } = core;
+  const { repos, transactions, audit, access, pseudonyms, idempotency, matcher, galleries, sync, sections } = core;
   const { clock, ids, log } = overrides;
   const thresholds = thresholdsOf(engine, config);
   const transparency = new TransparencyLog(repos.transparency, transactions, core.systemKeys, clock);
@@ -132,7 +135,7 @@ export function composeRegistryServices(
   const gallery = { galleries, sync };
   const cases = new DuplicateCases(repos.adjudications, audit, clock, ids);
   const commits = new TemplateCommits(
-    gallery,
+    { galleries, sections },
     core.vault,
     core.personKeys,
     idempotency,

@@ -8,6 +8,20 @@ import { testDialects, type TestStore } from '../stores.js';
 
 const dialects = await testDialects();
 
+/** Ten faces, one a round, each enrolled by both instances at once. */
+const RACE_FACES = [
+  ['amy', 'amy1.png'],
+  ['bernadette', 'bernadette1.png'],
+  ['howard', 'howard1.png'],
+  ['leonard', 'leonard1.png'],
+  ['penny', 'penny1.png'],
+  ['raj', 'raj1.png'],
+  ['sheldon', 'sheldon1.png'],
+  ['stuart', 'stuart1.png'],
+  ['deepface1', 'img16.jpg'],
+  ['deepface3', 'img22.jpg'],
+] as const;
+
 describe.each(dialects)('two server instances on one %s store', (dialect) => {
   let engine: FaceEngine;
   let a: Registry;
@@ -75,4 +89,28 @@ describe.each(dialects)('two server instances on one %s store', (dialect) => {
     expect(b.matcher.segments()).toEqual(['moscow@2']);
     expect(b.matcher.templateIds()).toEqual(a.matcher.templateIds());
   });
+
+  // Point 9: the duplicate search and the insert must be one step across instances, not only within one.
+  it.runIf(dialect === 'postgres')(
+    'enrol one face at the same moment on both instances: one enrolment, the other a duplicate (10 rounds)',
+    async () => {
+      const key = await newRelyingParty(a.app, { segments: ['kazan'] });
+      const faces = [...RACE_FACES];
+      const outcomes: string[] = [];
+      for (const face of faces) {
+        const request = await newEnrolment(face, { segment: 'kazan' });
+        const both = await Promise.all([
+          client(a.app)(key)('POST', '/v1/persons', request),
+          client(b.app)(key)('POST', '/v1/persons', request),
+        ]);
+        outcomes.push(
+          both
+            .map((r) => (r.status === 201 ? 'enrolled' : (r.body.code as string)))
+            .sort()
+            .join('+'),
+        );
+      }
+      expect(outcomes).toEqual(faces.map(() => 'enrolled+enrolment.duplicate'));
+    },
+  );
 });

@@ -1,6 +1,7 @@
 /**
- * One-at-a-time sections per key, in process. Enrolment holds its segment's section from the duplicate
- * search to the matcher insert, so two simultaneous enrolments of one face cannot both pass the search.
+ * One-at-a-time sections per key, in process. Enrolment holds its segment's section from the duplicate search
+ * to the matcher insert, so two simultaneous enrolments of one face in one process cannot both pass the search
+ * (across instances, see SegmentSections).
  */
 export class KeyedMutex {
   private readonly tails = new Map<string, Promise<void>>();

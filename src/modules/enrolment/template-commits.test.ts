@@ -5,6 +5,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { IndexedTemplate } from '../../matcher/matcher.js';
 import type { SealedTemplate } from '../templates/template-vault.js';
 import { TransformRetired } from '../templates/template-vault.js';
+import { SegmentSections } from './segment-sections.js';
 import { TemplateCommits, type StepProbe, type TemplateCommit } from './template-commits.js';
 
 interface World {
@@ -37,7 +38,7 @@ function path(world: World = {}) {
         size: () => 1000,
         index: (t: IndexedTemplate) => void calls.push(['index', t.templateId]),
       },
-      sync: { catchUp: () => Promise.resolve(void calls.push(['catch up'])) },
+      sections: new SegmentSections('sqlite', { catchUp: () => Promise.resolve(void calls.push(['catch up'])) }),
     },
     {
       seal: (binding) => {

@@ -6,11 +6,10 @@ import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import { reportedMeasure } from '../matching/reported-figures.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import type { TemplateGalleries } from '../templates/galleries.js';
-import type { MatcherSync } from '../templates/matcher-sync.js';
 import type { PersonKeys } from '../templates/person-keys.js';
 import { TransformRetired, type TemplateVault } from '../templates/template-vault.js';
 import type { DuplicateCases } from './duplicate-cases.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import type { SegmentSections } from './segment-sections.js';
 
 /** A face's template as captured (or, later, as handed over by a bank): what is sealed, and what was measured. */
 export interface FaceTemplate {
@@ -74,21 +73,20 @@ export type StepProbe = (step: 'person_written' | 'template_written' | 'committe
 
 /**
  * The one path by which a template enters the registry, for a new person (enrolment, a bank's transfer, a
- * telecom contract) or an enrolled one (re-enrolment). In the segment's section (so two commits of one face
- * cannot both pass the duplicate search), after catching up with other instances: the duplicate search (a
- * duplicate opens an adjudication instead), the seal under the segment's transform and the person's key, then
- * one transaction for the person's rows, the template, its change event, the audit record, the pseudonym, the
+ * telecom contract) or an enrolled one (re-enrolment). In the segment's section ({@link SegmentSections}: in
+ * process, and on PostgreSQL across instances), so two commits of one face cannot both pass the duplicate
+ * search: the duplicate search (a duplicate opens an adjudication instead), the seal under the segment's
+ * transform and the person's key, then one transaction that (on PostgreSQL) takes the segment's lock, catches
+ * up with other instances and searches again, and writes the person's rows, the template, its change event, the audit record, the pseudonym, the
  * caller's answer and the idempotency record; only after the commit, the matcher. A re-key that retires the
  * transform mid-way seals again once. A crash at any point leaves everything or nothing; the matcher is
  * rebuilt from the store at start-up.
  */
 export class TemplateCommits {
-  private readonly sections = new KeyedMutex();
-
   constructor(
     private readonly gallery: {
       readonly galleries: Pick<TemplateGalleries, 'verify' | 'identify' | 'size' | 'index'>;
-      readonly sync: Pick<MatcherSync, 'catchUp'>;
+      readonly sections: Pick<SegmentSections, 'run' | 'enter'>;
     },
     private readonly vault: Pick<TemplateVault, 'seal' | 'guard' | 'store'>,
     private readonly personKeys: Pick<PersonKeys, 'of'>,
@@ -117,14 +115,13 @@ export class TemplateCommits {
    * and its value is what the call returns (and what a replay returns).
    */
   commit<T>(c: TemplateCommit, answer: (tx: Tx, result: EnrolmentResult) => Promise<T>): Promise<T> {
-    return this.sections.run(c.segmentId, () => retryOnRetiredTransform(() => this.attempt(c, answer)));
+    return this.gallery.sections.run(c.segmentId, () => retryOnRetiredTransform(() => this.attempt(c, answer)));
   }
 
   private async attempt<T>(c: TemplateCommit, answer: (tx: Tx, result: EnrolmentResult) => Promise<T>) {
     const { ctx, template } = c;
-    await this.gallery.sync.catchUp();
     if (c.matchOwn) await this.checkOwnFace(c);
-    const duplicate = await this.findDuplicate(c);
+    let duplicate = await this.findDuplicate(c);
     const personKey = c.personKey ?? (await this.personKeys.of(c.personId));
     const named = c.pseudonym ?? c.personId;
     if (!personKey) throw new AppError('person.not_found', `no person ${named}`, { personId: named });
@@ -138,6 +135,8 @@ export class TemplateCommits {
     };
     const sealed = await this.vault.seal(binding, template.vector, personKey);
     const outcome = await this.idempotency.commit(ctx, 201, async (tx) => {
+      // Under the segment's lock across instances, caught up with them, the search sees every commit.
+      if (!duplicate && (await this.gallery.sections.enter(tx, c.segmentId))) duplicate = await this.findDuplicate(c);
       if (duplicate) return this.cases.refuse(tx, ctx, c.segmentId, c.channel, duplicate, c.action);
       await this.vault.guard(tx, sealed);
       if (c.writePerson) {
