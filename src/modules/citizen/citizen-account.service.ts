@@ -28,12 +28,15 @@ export class CitizenAccountService {
   /** Erases the biometrics (see {@link Erasure}); the account and its history stay until it is closed. */
   async eraseBiometrics(session: CitizenSession, requestId: string, personId?: string) {
     const { person } = await this.subjects.resolve(session, personId);
-    if (person.status !== 'active') {
-      throw new AppError('citizen.biometrics_erased', 'the biometrics are already erased', {
-        erasedAt: person.deleted_at,
-      });
+    const done =
+      person.status === 'active'
+        ? await this.erasure.erase(citizenContext(session.personId, requestId), person, 'biometrics.erase')
+        : undefined;
+    if (!done) {
+      // Erased before, or by a concurrent call a moment ago: the same answer.
+      const erasedAt = person.deleted_at ?? (await this.repos.persons.findOpen(person.id))?.deleted_at ?? null;
+      throw new AppError('citizen.biometrics_erased', 'the biometrics are already erased', { erasedAt });
     }
-    const done = await this.erasure.erase(citizenContext(session.personId, requestId), person, 'biometrics.erase');
     return { citizenId: person.id, ...done, erasedAt: isoNow(this.clock) };
   }
 

@@ -11,9 +11,13 @@ import type { PersonRow } from './persons.repository.js';
  * Erasure of a person's biometrics, by the citizen or by an operator on their behalf. In one transaction: the
  * templates go (and into the change feed, so every instance's matcher drops them), the person's key is
  * destroyed (so any other copy of the sealed templates is useless), every grant is revoked, the keyed hash of
- * their identity document is dropped, and the erasure is audited. This instance's matcher forgets the templates before the caller answers; the others follow from the
- * feed before their next search. The person row and the history stay for the citizen until they close the
- * account.
+ * their identity document is dropped, and the erasure is audited. This instance's matcher forgets the templates
+ * before the caller answers; the others follow from the feed before their next search. The person row and the
+ * history stay for the citizen until they close the account.
+ *
+ * The person's status is checked and changed by the transaction's first statement (a conditional update, which
+ * takes the row on PostgreSQL; SQLite serialises writers), so of two concurrent erasures one erases and the other
+ * finds the person already erased, writes nothing and resolves to `undefined`.
  */
 export class Erasure {
   constructor(
@@ -32,9 +36,10 @@ export class Erasure {
     ctx: CallContext,
     person: PersonRow,
     action: 'person.delete' | 'biometrics.erase',
-  ): Promise<{ templatesErased: number; grantsRevoked: number }> {
+  ): Promise<{ templatesErased: number; grantsRevoked: number } | undefined> {
     const result = await this.transactions.transaction(async (tx) => {
       const at = isoNow(this.clock);
+      if (!(await this.repos.persons.markDeleted(tx, person.id, at))) return undefined;
       const ids = await this.repos.templates.deleteOf(tx, person.id);
       await this.repos.templateEvents.append(
         tx,
@@ -50,7 +55,6 @@ export class Erasure {
       const grantsRevoked = await this.repos.consent.revokeAllOf(tx, person.id, at, `erasure:${ctx.principal.id}`);
       // The keyed hash of their document goes with the face it was bound to.
       await this.repos.identityDocuments.deleteOf(tx, person.id);
-      await this.repos.persons.markDeleted(tx, person.id, at);
       await this.audit.record(tx, ctx, {
         action,
         result: action === 'person.delete' ? 'deleted' : 'erased',
@@ -60,7 +64,7 @@ export class Erasure {
       });
       return { templatesErased: ids.length, grantsRevoked };
     });
-    this.matcher.removePerson(person.id);
+    if (result) this.matcher.removePerson(person.id);
     return result;
   }
 }

@@ -35,8 +35,10 @@ export class PersonsService {
    */
   async delete(ctx: CallContext, personId: string): Promise<{ personId: string; templatesErased: number }> {
     const person = await this.access.authoriseOperatorOn(ctx, personId, 'person.delete');
-    const { templatesErased } = await this.erasure.erase(ctx, person, 'person.delete');
-    return { personId, templatesErased };
+    const done = await this.erasure.erase(ctx, person, 'person.delete');
+    // Erased by a concurrent call meanwhile: the answer an erasure asked for afterwards gets.
+    if (!done) throw new AppError('person.not_found', `no person ${personId}`, { personId });
+    return { personId, templatesErased: done.templatesErased };
   }
 
   /** Records that `guardianId` is a guardian of the minor `personId` (both active, in the operator's reach). */
