@@ -4,11 +4,9 @@ import type { AuditFact, AuditService } from '../audit/audit.service.js';
 import type { PersonRow, Repositories } from '../../repositories.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import { consentAllows, operatorMay, relyingPartyMay, relyingPartyMayUse, type Decision } from './access-policy.js';
+import { recordingRefusals, recordRefusal, type RefusalContext } from './audit-trail.js';
 import type { CallContext } from './principal.js';
 import type { Purpose } from './purposes.js';
-
-/** What a refused request is recorded as. */
-type RefusalContext = Pick<AuditFact, 'action' | 'purpose' | 'segmentId' | 'personId'>;
 
 /**
  * The one authorisation step. Every enrolment, verification, identification and operator action passes
@@ -116,6 +114,14 @@ export class AccessService {
     await this.enforce(ctx, operatorMay(ctx.principal, segmentId), { action, segmentId });
   }
 
+  /**
+   * Runs a step that follows authorisation (the capture of a face): its refusal (no face, a suspected spoof,
+   * the engine unavailable) is audited once, as the authorisation's are, and thrown on.
+   */
+  afterAuthorisation<T>(ctx: CallContext, at: RefusalContext, step: () => Promise<T>): Promise<T> {
+    return recordingRefusals(this.audit, ctx, at, step);
+  }
+
   private use(ctx: CallContext, purpose: Purpose) {
     return {
       relyingPartyId: ctx.principal.id,
@@ -139,11 +145,7 @@ export class AccessService {
 
   private async enforce(ctx: CallContext, decision: Decision, at: RefusalContext): Promise<void> {
     if (decision.allowed) return;
-    await this.audit.recordAlone(ctx, {
-      ...at,
-      result: `refused:${decision.code}`,
-      detail: { reason: decision.reason },
-    });
+    await recordRefusal(this.audit, ctx, at, decision.code, decision.reason);
     throw new AppError(decision.code, refusalMessage(decision.code), { reason: decision.reason });
   }
 }

@@ -42,6 +42,7 @@ function enrolment(
       authoriseEnrolment: (_ctx, segment) => Promise.resolve(void calls.push(['authorise', segment])),
       authoriseReEnrolment: (_ctx, pseudonym) =>
         Promise.resolve({ id: 'psn_real', segment_id: 'moscow', pseudonym } as never),
+      afterAuthorisation: (_ctx, _at, step) => step(),
     },
     {
       replay: <T>() => Promise.resolve(options.replayed as T | undefined),

@@ -5,6 +5,7 @@ import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
 import type { Repositories } from '../../repositories.js';
 import type { AccessService } from '../access/access.service.js';
+import type { RefusalContext } from '../access/audit-trail.js';
 import { captureRequirements } from '../access/capture-requirements.js';
 import type { Effect } from '../access/effect.js';
 import type { CallContext } from '../access/principal.js';
@@ -51,7 +52,7 @@ export interface EnrolmentSettings {
 export class EnrolmentService {
   constructor(
     private readonly engine: Pick<FaceEngine, 'capture'>,
-    private readonly access: Pick<AccessService, 'authoriseEnrolment' | 'authoriseReEnrolment'>,
+    private readonly access: Pick<AccessService, 'authoriseEnrolment' | 'authoriseReEnrolment' | 'afterAuthorisation'>,
     private readonly commits: Pick<TemplateCommits, 'replay' | 'cleared' | 'commit'>,
     private readonly repos: Pick<Repositories, 'persons' | 'consent' | 'segments' | 'adjudications'>,
     private readonly personKeys: Pick<PersonKeys, 'mint' | 'insert'>,
@@ -74,7 +75,7 @@ export class EnrolmentService {
       : undefined;
     const replayed = await this.commits.replay<T | EnrolmentResult>(ctx);
     if (replayed !== undefined) return replayed;
-    const template = await this.capture(ctx, input.image);
+    const template = await this.capture(ctx, input.image, { action: 'enrolment', segmentId: input.segment });
     const personId = this.ids.next('psn');
     const person: NewPerson = {
       id: personId,
@@ -134,7 +135,11 @@ export class EnrolmentService {
     const person = await this.access.authoriseReEnrolment(ctx, pseudonym);
     const replayed = await this.commits.replay<T | EnrolmentResult>(ctx);
     if (replayed !== undefined) return replayed;
-    const template = await this.capture(ctx, input.image);
+    const template = await this.capture(ctx, input.image, {
+      action: 'template.add',
+      segmentId: person.segment_id,
+      personId: person.id,
+    });
     const commit = {
       ctx,
       action: 'template.add' as const,
@@ -202,10 +207,10 @@ export class EnrolmentService {
     }
   }
 
-  private async capture(ctx: CallContext, image: Uint8Array): Promise<FaceTemplate> {
-    const capture: Capture = await this.engine.capture(
-      image,
-      captureRequirements('enrolment', ctx.principal, this.settings),
+  /** The capture, after authorisation: its refusal is audited (see {@link AccessService.afterAuthorisation}). */
+  private async capture(ctx: CallContext, image: Uint8Array, at: RefusalContext): Promise<FaceTemplate> {
+    const capture: Capture = await this.access.afterAuthorisation(ctx, at, () =>
+      this.engine.capture(image, captureRequirements('enrolment', ctx.principal, this.settings)),
     );
     const { modelPack, vector } = capture.template;
     const { score, measures } = capture.face.quality;

@@ -87,7 +87,11 @@ export class MatchingService {
     const person = await this.access.authoriseVerification(ctx, input.personId, input.purpose);
     const replayed = await this.idempotency.replay<T | Verification>(ctx);
     if (replayed !== undefined) return replayed;
-    const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
+    const capture = await this.access.afterAuthorisation(
+      ctx,
+      { action: 'verification', purpose: input.purpose, segmentId: person.segment_id, personId: person.id },
+      () => this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings)),
+    );
     const { modelPack, vector } = capture.template;
     await this.gallery.sync.catchUp();
     const best = await this.gallery.galleries.verify(person.id, person.segment_id, modelPack, vector);
@@ -124,7 +128,11 @@ export class MatchingService {
     const segments = await this.access.authoriseIdentification(ctx, input.purpose, input.segment);
     const replayed = await this.idempotency.replay<T | Identification>(ctx);
     if (replayed !== undefined) return replayed;
-    const capture = await this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings));
+    const capture = await this.access.afterAuthorisation(
+      ctx,
+      { action: 'identification', purpose: input.purpose, segmentId: input.segment },
+      () => this.engine.capture(input.image, captureRequirements('probe', ctx.principal, this.settings)),
+    );
     const { galleries, sync } = this.gallery;
     await sync.catchUp();
     const threshold = this.settings.identifyThreshold(galleries.size(segments));
