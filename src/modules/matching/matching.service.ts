@@ -9,6 +9,8 @@ import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import type { TemplateGalleries } from '../templates/galleries.js';
 import type { MatcherSync } from '../templates/matcher-sync.js';
+import { compareHits } from '../../matcher/scoring.js';
+import type { Hit } from '../../matcher/vector-index.js';
 import { reportedMeasure, reportedScore } from './reported-figures.js';
 
 export interface MatchingSettings {
@@ -53,8 +55,9 @@ export interface IdentificationRequest {
 }
 
 /**
- * The matcher's candidates are filtered through the store (consent, deletion) before the top-k cut; this many
- * are fetched so that people without consent cannot crowd out those with it.
+ * The matcher's candidates are filtered through the store (consent, deletion) before the top-k cut: this many
+ * are fetched (and asked about) at first, and the pool doubles until enough are admissible or none are left
+ * above the threshold, so that no number of people without consent can crowd out those with it.
  */
 const CANDIDATE_POOL = 200;
 
@@ -136,20 +139,13 @@ export class MatchingService {
     const { galleries, sync } = this.gallery;
     await sync.catchUp();
     const threshold = this.settings.identifyThreshold(galleries.size(segments));
-    const hits = await galleries.identify(segments, capture.template.modelPack, capture.template.vector, {
-      k: CANDIDATE_POOL,
-      minScore: threshold,
-    });
-    const admissible = await this.access.admissibleCandidates(
-      ctx,
-      hits.map((h) => h.owner),
-      input.purpose,
-    );
     const limit = Math.min(input.limit ?? this.settings.maxCandidates, this.settings.maxCandidates);
-    const candidates = hits
-      .filter((h) => admissible.has(h.owner))
-      .slice(0, limit)
-      .map((h) => ({ personId: h.owner, score: reportedScore(h.score) }));
+    const search = (k: number) =>
+      galleries.identify(segments, capture.template.modelPack, capture.template.vector, { k, minScore: threshold });
+    const candidates = (await this.admissibleHits(ctx, search, input.purpose, limit)).map((h) => ({
+      personId: h.owner,
+      score: reportedScore(h.score),
+    }));
     const liveness = reportedMeasure(capture.face.liveness);
     const { value } = await this.idempotency.commit(ctx, 200, async (tx) => {
       // The party sees each person only under its own pseudonym; the audit keeps the real id.
@@ -179,5 +175,36 @@ export class MatchingService {
       return effect ? effect(tx, result) : result;
     });
     return value;
+  }
+
+  /**
+   * The best `limit` hits this party may see, best first: the pool widens (doubling) past the first
+   * {@link CANDIDATE_POOL} until `limit` are admissible or the search returns fewer than asked (none are left
+   * above the threshold). Admissibility is asked of each new hit once, in chunks the store takes in one query.
+   */
+  private async admissibleHits(
+    ctx: CallContext,
+    search: (k: number) => Promise<Hit[]>,
+    purpose: Purpose,
+    limit: number,
+  ): Promise<Hit[]> {
+    const found: Hit[] = [];
+    const asked = new Set<string>();
+    for (let k = CANDIDATE_POOL; ; k *= 2) {
+      const hits = await search(k);
+      // The first hits of a wider search are the narrower one's (the order is total); skip those asked.
+      const fresh = hits.filter((h) => !asked.has(h.owner));
+      for (let at = 0; at < fresh.length && found.length < limit; at += CANDIDATE_POOL) {
+        const chunk = fresh.slice(at, at + CANDIDATE_POOL);
+        chunk.forEach((h) => asked.add(h.owner));
+        const admissible = await this.access.admissibleCandidates(
+          ctx,
+          chunk.map((h) => h.owner),
+          purpose,
+        );
+        found.push(...chunk.filter((h) => admissible.has(h.owner)));
+      }
+      if (found.length >= limit || hits.length < k) return found.sort(compareHits).slice(0, limit);
+    }
   }
 }
