@@ -160,6 +160,11 @@ export class EnrolmentService {
     await this.access.authoriseEnrolment(ctx, input.segment);
     const consents = [...new Set(input.consents)];
     for (const purpose of consents) {
+      if (!ctx.principal.purposes.includes(purpose)) {
+        throw new AppError('consent.purpose_not_offered', `the enrolling party is not registered for ${purpose}`, {
+          purpose,
+        });
+      }
       const person = { birthDate: input.birthDate ?? null, rules };
       const verdict = mayGrant('enrolling_party', person, purpose, isoNow(this.clock));
       if (!verdict.allowed) throw grantRefused(verdict.reason, purpose);
