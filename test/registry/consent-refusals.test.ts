@@ -141,7 +141,7 @@ describe.each(dialects)('consent refusals on %s', (dialect) => {
       expect([r.status, r.body.code, r.body.data]).toEqual([
         422,
         'consent.purpose_not_offered',
-        { purpose: 'venue_access' },
+        { purposes: ['transit_fare'] },
       ]);
       expect(await rowCount(registry, 'persons')).toBe(before);
     });
@@ -265,5 +265,62 @@ describe.each(dialects)('consent refusals on %s', (dialect) => {
       expect([byAdmin.status, byAdmin.body.credentialsRevoked]).toEqual([201, true]);
       expect((await as(kazanParty.key)('GET', '/v1/segments')).status).toBe(401);
     });
+  });
+});
+
+describe.each(dialects)('enrolment attempts per relying party on %s', (dialect) => {
+  let engine: FaceEngine;
+  let registry: Registry;
+  let store: TestStore;
+  const env = { OBLIK_ENROLMENT_MAX_ATTEMPTS: '3', OBLIK_ENROLMENT_ALERT_ATTEMPTS: '2' };
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    ({ registry, store } = await startTestRegistry(dialect, engine, env));
+  });
+  afterAll(async () => {
+    await registry?.close();
+    await store?.dispose();
+    await engine?.close();
+  });
+
+  it('counts attempts atomically per party, refuses past the limit with Retry-After, and alerts the operators', async () => {
+    const prober = await registerRelyingParty(registry.app, { name: 'Prober' });
+    const other = await registerRelyingParty(registry.app, { name: 'Honest kiosk' });
+    const as = (key: string) => client(registry.app)(key);
+    // Six at once: exactly three are let through to the duplicate search, whatever the interleaving.
+    const replies = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map(async () =>
+        as(prober.key)('POST', '/v1/persons', await newEnrolment(['amy', 'amy1.png'], { consents: [] })),
+      ),
+    );
+    const limited = replies.filter((r) => r.status === 429);
+    expect(limited).toHaveLength(3);
+    expect(replies.filter((r) => r.status === 201)).toHaveLength(1);
+    expect(limited[0]!.body).toMatchObject({
+      code: 'enrolment.rate_limited',
+      data: { retryAfterSeconds: expect.any(Number) },
+    });
+    expect(Number(limited[0]!.headers['retry-after'])).toBe(limited[0]!.body.data.retryAfterSeconds);
+    expect(await rowCount(registry, 'persons')).toBe(1);
+    // Another party is not held back by the prober's count.
+    expect((await as(other.key)('POST', '/v1/persons', await newEnrolment(['penny', 'penny1.png']))).status).toBe(201);
+
+    const alerts = async (key: string) => as(key)('GET', '/v1/alerts');
+    const seen = await alerts(await newOperator(registry.app, ['moscow']));
+    expect(seen.status).toBe(200);
+    expect(seen.body.alerts).toEqual([
+      {
+        id: expect.stringMatching(/^alr_/),
+        kind: 'enrolment.attempts',
+        segment: 'moscow',
+        relyingPartyId: prober.id,
+        detail: expect.objectContaining({ attempts: 2, maxAttempts: 3 }),
+        createdAt: expect.any(String),
+      },
+    ]);
+    expect((await alerts(ADMIN_KEY)).body.alerts).toEqual(seen.body.alerts);
+    expect((await alerts(await newOperator(registry.app, ['kazan']))).body.alerts).toEqual([]);
+    expect((await alerts(prober.key)).body.code).toBe('auth.forbidden');
   });
 });

@@ -62,6 +62,7 @@ function enrolment(
     fixedClock('2026-11-23T12:00:00.000Z'),
     sequentialIds(),
     { requireLiveness: false },
+    { count: () => Promise.resolve() },
   );
   return { service, calls, commits };
 }
@@ -97,7 +98,7 @@ describe('EnrolmentService (fakes)', () => {
     const { service, calls } = enrolment();
     await expect(service.enrol(callOf(), { ...newPerson, consents: ['parking'] })).rejects.toMatchObject({
       code: 'consent.purpose_not_offered',
-      data: { purpose: 'parking' },
+      data: { purposes: ['transit_fare'] },
     });
     expect(calls).toEqual([['authorise', 'moscow']]);
   });

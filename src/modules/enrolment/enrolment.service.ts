@@ -13,6 +13,7 @@ import { mayGrant } from '../consent/consent-policy.js';
 import { grantRefused } from '../consent/grant-refused.js';
 import type { PersonKeys } from '../templates/person-keys.js';
 import { notCleared } from './duplicate-cases.js';
+import type { EnrolmentAttempts } from './enrolment-attempts.js';
 import type { EnrolmentResult, FaceTemplate, TemplateCommits } from './template-commits.js';
 
 export type { EnrolmentReceipt, EnrolmentResult, StepProbe } from './template-commits.js';
@@ -58,6 +59,7 @@ export class EnrolmentService {
     private readonly clock: Clock,
     private readonly ids: IdSource,
     private readonly settings: EnrolmentSettings,
+    private readonly attempts: Pick<EnrolmentAttempts, 'count'>,
   ) {}
 
   /** Enrols a new person; with `effect`, resolves to the effect's value (see {@link Effect}). */
@@ -74,6 +76,8 @@ export class EnrolmentService {
       : undefined;
     const replayed = await this.commits.replay<T | EnrolmentResult>(ctx);
     if (replayed !== undefined) return replayed;
+    // Counted before the capture: each new attempt is a question to the duplicate search.
+    await this.attempts.count(ctx, input.segment);
     const template = await this.capture(ctx, input.image);
     const personId = this.ids.next('psn');
     const person: NewPerson = {
@@ -162,7 +166,7 @@ export class EnrolmentService {
     for (const purpose of consents) {
       if (!ctx.principal.purposes.includes(purpose)) {
         throw new AppError('consent.purpose_not_offered', `the enrolling party is not registered for ${purpose}`, {
-          purpose,
+          purposes: [...ctx.principal.purposes],
         });
       }
       const person = { birthDate: input.birthDate ?? null, rules };
