@@ -12,6 +12,7 @@ import { capturesRoutes } from './modules/captures/captures.routes.js';
 import { principalSelfRoutes } from './modules/principals/principal-self.routes.js';
 import type { Matcher } from './matcher/matcher.js';
 import { adjudicationsRoutes } from './modules/adjudications/adjudications.routes.js';
+import { alertsRoutes } from './modules/alerts/alerts.routes.js';
 import { auditRoutes } from './modules/audit/audit.routes.js';
 import { citizenConsentRoutes } from './modules/citizen/citizen-consents.routes.js';
 import { citizenRoutes } from './modules/citizen/citizen.routes.js';
@@ -109,6 +110,7 @@ function mountRoutes(
   matchingRoutes(app, services.matching);
   personsRoutes(app, services.persons, sessions);
   adjudicationsRoutes(app, services.adjudications);
+  alertsRoutes(app, services.alerts);
   auditRoutes(app, core.audit);
   transparencyRoutes(app, services.transparency);
   citizenRoutes(app, { sessions, account, records });

@@ -9,6 +9,7 @@ import { Matcher } from './matcher/matcher.js';
 import { AccessService } from './modules/access/access.service.js';
 import { CaptureQualityService } from './modules/captures/captures.service.js';
 import { AdjudicationsService } from './modules/adjudications/adjudications.service.js';
+import { AlertsService } from './modules/alerts/alerts.service.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
 import { CitizenConsentsService } from './modules/citizen/citizen-consents.service.js';
@@ -18,6 +19,7 @@ import { CitizenSubjects } from './modules/citizen/citizen-subjects.js';
 import { LogReceipts } from './modules/citizen/log-receipts.js';
 import { UsageService } from './modules/citizen/usage.service.js';
 import { DuplicateCases } from './modules/enrolment/duplicate-cases.js';
+import { EnrolmentAttempts } from './modules/enrolment/enrolment-attempts.js';
 import { EnrolmentService } from './modules/enrolment/enrolment.service.js';
 import { SegmentSections } from './modules/enrolment/segment-sections.js';
 import { TemplateCommits, type StepProbe } from './modules/enrolment/template-commits.js';
@@ -144,7 +146,19 @@ export function composeRegistryServices(
     thresholds,
     overrides.enrolmentProbe,
   );
-  const enrolment = new EnrolmentService(engine, access, commits, repos, core.personKeys, clock, ids, thresholds);
+  const attempts = new EnrolmentAttempts(repos.alerts, transactions, clock, ids, config.registry.enrolmentAttempts);
+  const enrolment = new EnrolmentService(
+    engine,
+    access,
+    commits,
+    repos,
+    core.personKeys,
+    clock,
+    ids,
+    thresholds,
+    attempts,
+  );
+  const alerts = new AlertsService(repos.alerts, access);
   const matching = new MatchingService(engine, gallery, access, audit, idempotency, pseudonyms, thresholds);
   const erasure = new Erasure(repos, transactions, matcher, core.personKeys, audit, clock);
   const records = new PersonRecords(repos);
@@ -189,7 +203,7 @@ export function composeRegistryServices(
     minLivenessContext: config.engine.minLivenessContext,
   });
   return {
-    ...{ transparency, keys, enrolment, matching, persons, adjudications, outbox, incidents, sessions },
+    ...{ transparency, keys, enrolment, matching, persons, adjudications, alerts, outbox, incidents, sessions },
     ...{ consents, account, citizenRecords, captureQuality, identityDocuments },
   };
 }

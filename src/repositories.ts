@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './db/schema.js';
 import { createAdjudicationsRepository } from './modules/adjudications/adjudications.repository.js';
+import { createAlertsRepository } from './modules/alerts/alerts.repository.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { createCitizenSessionsRepository } from './modules/citizen/citizen-sessions.repository.js';
 import { createUsageRepository } from './modules/citizen/usage.repository.js';
@@ -36,6 +37,7 @@ export type { PrincipalRow } from './modules/principals/principals.repository.js
 export function createRepositories(db: Kysely<Database>) {
   return {
     adjudications: createAdjudicationsRepository(db),
+    alerts: createAlertsRepository(db),
     audit: createAuditRepository(db),
     citizenSessions: createCitizenSessionsRepository(db),
     consent: createConsentRepository(db),

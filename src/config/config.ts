@@ -77,6 +77,9 @@ const envSchema = z.object({
   OBLIK_OCR_WORKERS: int(1, 1, 64),
   OBLIK_OCR_TIMEOUT_MS: int(15_000, 100, 600_000),
   OBLIK_OCR_MAX_QUEUE: int(64, 1, 100_000),
+  OBLIK_ENROLMENT_MAX_ATTEMPTS: int(600, 1, 1_000_000),
+  OBLIK_ENROLMENT_ALERT_ATTEMPTS: int(300, 1, 1_000_000),
+  OBLIK_ENROLMENT_WINDOW_SECONDS: int(3600, 1, 7 * 24 * 3600),
   OBLIK_TELECOM_MAX_CONTRACTS: int(10, 1, 1000),
   OBLIK_PORTING_NOTICE_MINUTES: int(1440, 0, 60 * 24 * 60),
   OBLIK_TELECOM_SCHEDULER_SECONDS: int(5, 1, 3600),
@@ -140,6 +143,12 @@ export interface Config {
      * itself). Off by default: see README (Liveness in the registry) for the measured reasons.
      */
     readonly requireLiveness: boolean;
+    /** Enrolment attempts per relying party and window: the limit (429) and the operators' alert threshold. */
+    readonly enrolmentAttempts: {
+      readonly maxAttempts: number;
+      readonly alertAttempts: number;
+      readonly windowSeconds: number;
+    };
   };
   readonly citizen: {
     readonly sessionMinutes: number;
@@ -213,6 +222,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCandidates: e.OBLIK_IDENTIFY_MAX_CANDIDATES,
       idempotencyTtlHours: e.OBLIK_IDEMPOTENCY_TTL_HOURS,
       requireLiveness: e.OBLIK_REQUIRE_LIVENESS,
+      enrolmentAttempts: {
+        maxAttempts: e.OBLIK_ENROLMENT_MAX_ATTEMPTS,
+        alertAttempts: e.OBLIK_ENROLMENT_ALERT_ATTEMPTS,
+        windowSeconds: e.OBLIK_ENROLMENT_WINDOW_SECONDS,
+      },
     },
     citizen: {
       sessionMinutes: e.OBLIK_CITIZEN_SESSION_MINUTES,

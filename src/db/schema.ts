@@ -32,6 +32,8 @@ export interface Database {
   telecom_contracts: TelecomContractTable;
   telecom_port_requests: TelecomPortRequestTable;
   telecom_fraud_alerts: TelecomFraudAlertTable;
+  enrolment_attempts: EnrolmentAttemptTable;
+  operator_alerts: OperatorAlertTable;
 }
 
 /**
@@ -385,5 +387,24 @@ export interface TelecomFraudAlertTable {
   /** The operator's pseudonym of the person whose face was presented. */
   person_ref: string;
   msisdn: string | null;
+  created_at: string;
+}
+
+/** Enrolment attempts of one relying party in one window (counted atomically, one upsert per attempt). */
+export interface EnrolmentAttemptTable {
+  relying_party_id: string;
+  /** The window's start instant. */
+  window_start: string;
+  attempts: number;
+}
+
+/** An alert for the operators of a segment (and administrators). */
+export interface OperatorAlertTable {
+  id: string;
+  kind: 'enrolment.attempts';
+  segment_id: string;
+  relying_party_id: string;
+  /** JSON: what crossed which threshold. */
+  detail: string;
   created_at: string;
 }

@@ -45,6 +45,7 @@ export const errorStatus = {
   'adjudication.not_cleared': 409,
   'enrolment.duplicate': 409,
   'enrolment.face_mismatch': 409,
+  'enrolment.rate_limited': 429,
   'document.unreadable': 422,
   'document.mrz_not_found': 422,
   'document.expired': 422,

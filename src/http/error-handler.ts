@@ -126,6 +126,8 @@ export function errorHandler(error: unknown, request: FastifyRequest, reply: Fas
     request.log.info({ code: body.code, ...(cause ? { cause } : {}) }, 'request refused');
   }
   if (status === 401) void reply.header('www-authenticate', 'Bearer realm="oblik"');
+  const retryAfter = refused instanceof AppError ? refused.data?.['retryAfterSeconds'] : undefined;
+  if (status === 429 && typeof retryAfter === 'number') void reply.header('retry-after', String(retryAfter));
   void reply.code(status).send(body);
 }
 

@@ -308,7 +308,8 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
       purpose: 'transit_fare',
       image: await livePhoto('anna', 3),
     });
-    expect(verify.status).toBe(404);
+    // Erased answers as revoked: the party learns nothing more than that it may not use the face.
+    expect([verify.status, verify.body]).toEqual([403, { code: 'consent.missing', message: expect.any(String) }]);
     expect(await db.selectFrom('templates').select('id').where('person_id', '=', anna.citizenId).execute()).toEqual([]);
     expect(
       await db.selectFrom('person_keys').select('person_id').where('person_id', '=', anna.citizenId).execute(),

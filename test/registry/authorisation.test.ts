@@ -14,7 +14,8 @@ interface Row {
   readonly call: Call;
   /** Keys whose role may not use the endpoint at all. */
   readonly wrongRole: string[];
-  readonly wrongSegment?: { key: () => string; call: Call };
+  /** `unknown`: the refusal answers exactly as an unknown id does (a person outside an operator's segments). */
+  readonly wrongSegment?: { key: () => string; call: Call; unknown?: Call };
   readonly wrongPurpose?: Call;
   readonly noConsent?: { call: Call; expect: (r: Reply) => void };
 }
@@ -135,7 +136,8 @@ describe.each(dialects)('authorisation matrix on %s', (dialect) => {
         wrongPurpose: verify(ids['consenting'], 'parking'),
         noConsent: {
           call: verify(ids['unconsenting']),
-          expect: (r) => expect([r.status, r.body.code]).toEqual([403, 'consent.missing']),
+          // No reason: a lock or a minor's age is the person's business, not the party's.
+          expect: (r) => expect([r.status, r.body.code, r.body.data]).toEqual([403, 'consent.missing', undefined]),
         },
       },
       {
@@ -158,13 +160,24 @@ describe.each(dialects)('authorisation matrix on %s', (dialect) => {
         endpoint: 'GET /v1/persons/:id',
         call: as('GET', `/v1/persons/${citizens['consenting']}`),
         wrongRole: notOperators,
-        wrongSegment: { key: () => keys['opMoscow']!, call: as('GET', `/v1/persons/${citizens['kazan']}`) },
+        wrongSegment: {
+          key: () => keys['opMoscow']!,
+          call: as('GET', `/v1/persons/${citizens['kazan']}`),
+          unknown: as('GET', `/v1/persons/${citizens['kazan']}`.replace(/psn_\w+/, 'psn_aaaaaaaaaaaaaaaaaaaaaaaaaa')),
+        },
       },
       {
         endpoint: 'DELETE /v1/persons/:id',
         call: as('DELETE', `/v1/persons/${citizens['consenting']}`),
         wrongRole: notOperators,
-        wrongSegment: { key: () => keys['opMoscow']!, call: as('DELETE', `/v1/persons/${citizens['kazan']}`) },
+        wrongSegment: {
+          key: () => keys['opMoscow']!,
+          call: as('DELETE', `/v1/persons/${citizens['kazan']}`),
+          unknown: as(
+            'DELETE',
+            `/v1/persons/${citizens['kazan']}`.replace(/psn_\w+/, 'psn_aaaaaaaaaaaaaaaaaaaaaaaaaa'),
+          ),
+        },
       },
       { endpoint: 'GET /v1/adjudications', call: as('GET', '/v1/adjudications'), wrongRole: notOperators },
       {
@@ -203,11 +216,21 @@ describe.each(dialects)('authorisation matrix on %s', (dialect) => {
     }
   });
 
-  it('refuses the wrong segment with 403 auth.forbidden', async () => {
+  it('refuses the wrong segment with 403 auth.forbidden, or (a person) as an unknown id', async () => {
     const scoped = rows.filter((r) => r.wrongSegment);
     expect(scoped.length).toBe(5);
     for (const row of scoped) {
-      const r = await row.wrongSegment!.call(row.wrongSegment!.key());
+      const { key, call, unknown } = row.wrongSegment!;
+      const r = await call(key());
+      if (unknown) {
+        const named = JSON.stringify(r.body).replaceAll(citizens['kazan']!, 'psn_aaaaaaaaaaaaaaaaaaaaaaaaaa');
+        expect([row.endpoint, r.status, named]).toEqual([
+          row.endpoint,
+          404,
+          JSON.stringify((await unknown(key())).body),
+        ]);
+        continue;
+      }
       expect([row.endpoint, r.status, r.body.code, r.body.data?.reason]).toEqual([
         row.endpoint,
         403,

@@ -116,8 +116,9 @@ describe.each(dialects)('registry flows on %s', (dialect) => {
       purpose: 'transit_fare',
       image: b64(await readFace('small', 'amy', 'amy2.png')),
     });
-    expect(gone.status).toBe(404);
-    expect(gone.body.code).toBe('person.not_found');
+    // A deleted person answers as one whose consent was revoked.
+    expect(gone.status).toBe(403);
+    expect(gone.body.code).toBe('consent.missing');
 
     const trail = await admin('GET', `/v1/audit-events?personId=${citizenId}`);
     expect(trail.body.events.map((e: { action: string; result: string }) => `${e.action}:${e.result}`)).toEqual([
@@ -126,6 +127,8 @@ describe.each(dialects)('registry flows on %s', (dialect) => {
       'verification:no_match',
       'identification:candidate',
       'person.delete:deleted',
+      // The party's try after the deletion stays in the person's trail.
+      'verification:refused:consent.missing',
     ]);
     // No template was left in the store either.
     const rows = await registry.store.db

@@ -64,6 +64,17 @@ export function consentAllows(state: ConsentState | undefined, use: Use): Decisi
   return verdict.allowed ? ALLOW : { allowed: false, code: 'consent.missing', reason: verdict.reason };
 }
 
+/** Does the person allow any of these uses (one per purpose of the party)? Refused as {@link consentAllows}. */
+export function consentAllowsAny(state: ConsentState | undefined, uses: readonly Use[]): Decision {
+  let refusal: Decision = { allowed: false, code: 'consent.missing', reason: 'no_consent' };
+  for (const use of uses) {
+    const decision = consentAllows(state, use);
+    if (decision.allowed) return decision;
+    refusal = decision;
+  }
+  return refusal;
+}
+
 /** Only administrators may manage segments and principals. */
 export function adminOnly(principal: Principal): Decision {
   return principal.role === 'admin' ? ALLOW : forbid('role');

@@ -3,7 +3,14 @@ import { isoNow, type Clock } from '../../ports/clock.js';
 import type { AuditFact, AuditService } from '../audit/audit.service.js';
 import type { PersonRow, Repositories } from '../../repositories.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
-import { consentAllows, operatorMay, relyingPartyMay, relyingPartyMayUse, type Decision } from './access-policy.js';
+import {
+  consentAllows,
+  consentAllowsAny,
+  operatorMay,
+  relyingPartyMay,
+  relyingPartyMayUse,
+  type Decision,
+} from './access-policy.js';
 import { recordingRefusals, recordRefusal, type RefusalContext } from './audit-trail.js';
 import type { CallContext } from './principal.js';
 import type { Purpose } from './purposes.js';
@@ -31,16 +38,18 @@ export class AccessService {
 
   /**
    * For adding a template to an existing person, named by the party's pseudonym: the person must exist in a
-   * segment the party may enrol in.
+   * segment the party may enrol in, and allow this party one of its purposes now (no lock, no revocation, no
+   * expiry), as verification requires: a new template is a comparison with the person's face.
    */
   async authoriseReEnrolment(ctx: CallContext, pseudonym: string): Promise<PersonRow> {
     await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'enrol'), { action: 'template.add' });
-    const person = await this.personKnownTo(ctx, pseudonym);
-    await this.enforce(ctx, relyingPartyMay(ctx.principal, 'enrol', person.segment_id), {
-      action: 'template.add',
-      segmentId: person.segment_id,
-      personId: person.id,
-    });
+    const personId = await this.knownTo(ctx, pseudonym);
+    const state = (await this.repos.consent.stateOf([personId])).get(personId);
+    const fact = { action: 'template.add', personId, segmentId: state?.segmentId } as const;
+    const uses = ctx.principal.purposes.map((purpose) => this.use(ctx, purpose));
+    await this.enforce(ctx, consentAllowsAny(state, uses), fact);
+    const person = await this.activePerson(personId, pseudonym);
+    await this.enforce(ctx, relyingPartyMay(ctx.principal, 'enrol', person.segment_id), fact);
     return person;
   }
 
@@ -51,14 +60,15 @@ export class AccessService {
   async authoriseVerification(ctx: CallContext, pseudonym: string, purpose: Purpose): Promise<PersonRow> {
     const fact = { action: 'verification', purpose } as const;
     await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'verify', purpose), fact);
-    const person = await this.personKnownTo(ctx, pseudonym);
-    const state = (await this.repos.consent.stateOf([person.id])).get(person.id);
+    const personId = await this.knownTo(ctx, pseudonym);
+    // Consent first: an erased person has no consent state, so they answer as a revoked grant does.
+    const state = (await this.repos.consent.stateOf([personId])).get(personId);
     await this.enforce(ctx, consentAllows(state, this.use(ctx, purpose)), {
       ...fact,
-      personId: person.id,
-      segmentId: person.segment_id,
+      personId,
+      segmentId: state?.segmentId,
     });
-    return person;
+    return this.activePerson(personId, pseudonym);
   }
 
   /**
@@ -100,12 +110,19 @@ export class AccessService {
     const person = options.erasedToo
       ? await this.repos.persons.findOpen(personId)
       : await this.repos.persons.findActive(personId);
-    if (!person) throw new AppError('person.not_found', `no person ${personId}`, { personId });
-    await this.enforce(ctx, operatorMay(ctx.principal, person.segment_id), {
-      action,
-      personId,
-      segmentId: person.segment_id,
-    });
+    if (!person) throw personNotFound(personId);
+    // Outside the operator's segments the person answers as an unknown id (the refusal is still audited).
+    const inSegment = operatorMay(ctx.principal, person.segment_id);
+    if (!inSegment.allowed) {
+      await recordRefusal(
+        this.audit,
+        ctx,
+        { action, personId, segmentId: person.segment_id },
+        inSegment.code,
+        inSegment.reason,
+      );
+      throw personNotFound(personId);
+    }
     return person;
   }
 
@@ -132,22 +149,30 @@ export class AccessService {
   }
 
   /** A relying party names people only by its pseudonyms; one it was never given is an unknown person. */
-  private async personKnownTo(ctx: CallContext, pseudonym: string): Promise<PersonRow> {
+  private async knownTo(ctx: CallContext, pseudonym: string): Promise<string> {
     const personId = await this.pseudonyms.resolve(ctx.principal.id, pseudonym);
-    return this.activePerson(personId, pseudonym);
+    if (personId === undefined) throw personNotFound(pseudonym);
+    return personId;
   }
 
-  private async activePerson(personId: string | undefined, asNamed = personId): Promise<PersonRow> {
-    const person = personId === undefined ? undefined : await this.repos.persons.findActive(personId);
-    if (!person) throw new AppError('person.not_found', `no person ${asNamed}`, { personId: asNamed });
+  private async activePerson(personId: string, asNamed: string): Promise<PersonRow> {
+    const person = await this.repos.persons.findActive(personId);
+    if (!person) throw personNotFound(asNamed);
     return person;
   }
 
   private async enforce(ctx: CallContext, decision: Decision, at: RefusalContext): Promise<void> {
     if (decision.allowed) return;
     await recordRefusal(this.audit, ctx, at, decision.code, decision.reason);
-    throw new AppError(decision.code, refusalMessage(decision.code), { reason: decision.reason });
+    // A consent refusal tells the party nothing about the person (a lock, a minor): no reason goes with it.
+    throw decision.code === 'consent.missing'
+      ? new AppError(decision.code, refusalMessage(decision.code))
+      : new AppError(decision.code, refusalMessage(decision.code), { reason: decision.reason });
   }
+}
+
+function personNotFound(named: string): AppError {
+  return new AppError('person.not_found', `no person ${named}`, { personId: named });
 }
 
 function refusalMessage(code: 'auth.forbidden' | 'consent.missing'): string {

@@ -36,6 +36,7 @@ export const AUDIT_ACTIONS = [
   'data.export',
   'incident.open',
   'metrics.read',
+  'alert.list',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

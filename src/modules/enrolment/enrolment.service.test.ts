@@ -63,6 +63,7 @@ function enrolment(
     fixedClock('2026-11-23T12:00:00.000Z'),
     sequentialIds(),
     { requireLiveness: false },
+    { count: () => Promise.resolve() },
   );
   return { service, calls, commits };
 }
@@ -81,16 +82,26 @@ describe('EnrolmentService (fakes)', () => {
   it("applies the segment's rules for minors to what the enrolling party may be granted", async () => {
     const { service, calls } = enrolment();
     const minor = { ...newPerson, birthDate: '2015-03-01' };
-    await expect(service.enrol(callOf(), { ...minor, consents: ['transit_fare'] })).rejects.toMatchObject({
+    const school = callOf({ purposes: ['transit_fare', 'school_meals'] });
+    await expect(service.enrol(school, { ...minor, consents: ['transit_fare'] })).rejects.toMatchObject({
       code: 'consent.purpose_forbidden_for_minor',
     });
-    await expect(service.enrol(callOf(), { ...minor, consents: ['school_meals'] })).rejects.toMatchObject({
+    await expect(service.enrol(school, { ...minor, consents: ['school_meals'] })).rejects.toMatchObject({
       code: 'consent.guardian_required',
     });
     expect(calls.filter((c) => c[0] === 'capture')).toEqual([]);
     await expect(service.enrol(callOf(), { ...minor, consents: [] })).resolves.toMatchObject({ personId: 'psn_alias' });
     const adult = { ...newPerson, birthDate: '1990-01-01', consents: ['transit_fare'] };
     await expect(service.enrol(callOf(), adult)).resolves.toMatchObject({ personId: 'psn_alias' });
+  });
+
+  it('refuses consent to a purpose the enrolling party is not registered for, before the capture', async () => {
+    const { service, calls } = enrolment();
+    await expect(service.enrol(callOf(), { ...newPerson, consents: ['parking'] })).rejects.toMatchObject({
+      code: 'consent.purpose_not_offered',
+      data: { purposes: ['transit_fare'] },
+    });
+    expect(calls).toEqual([['authorise', 'moscow']]);
   });
 
   it('answers a replay from the store, without a capture or a commit', async () => {
@@ -103,7 +114,8 @@ describe('EnrolmentService (fakes)', () => {
 
   it("writes a new person's row, key and one grant per purpose in the commit's transaction, and hands out the receipt", async () => {
     const { service, calls, commits } = enrolment();
-    const result = await service.enrol(callOf(), { ...newPerson, consents: ['transit_fare', 'parking', 'parking'] });
+    const ctx = callOf({ purposes: ['transit_fare', 'parking'] });
+    const result = await service.enrol(ctx, { ...newPerson, consents: ['transit_fare', 'parking', 'parking'] });
     const [commit] = commits.commit;
     expect(commit).toMatchObject({ action: 'enrolment', segmentId: 'moscow', channel: 'kiosk', exempt: undefined });
     expect(commit!.template).toEqual({

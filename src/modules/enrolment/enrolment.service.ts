@@ -14,6 +14,7 @@ import { mayGrant } from '../consent/consent-policy.js';
 import { grantRefused } from '../consent/grant-refused.js';
 import type { PersonKeys } from '../templates/person-keys.js';
 import { notCleared } from './duplicate-cases.js';
+import type { EnrolmentAttempts } from './enrolment-attempts.js';
 import type { EnrolmentResult, FaceTemplate, TemplateCommits } from './template-commits.js';
 
 export type { EnrolmentReceipt, EnrolmentResult, StepProbe } from './template-commits.js';
@@ -59,6 +60,7 @@ export class EnrolmentService {
     private readonly clock: Clock,
     private readonly ids: IdSource,
     private readonly settings: EnrolmentSettings,
+    private readonly attempts: Pick<EnrolmentAttempts, 'count'>,
   ) {}
 
   /** Enrols a new person; with `effect`, resolves to the effect's value (see {@link Effect}). */
@@ -75,6 +77,8 @@ export class EnrolmentService {
       : undefined;
     const replayed = await this.commits.replay<T | EnrolmentResult>(ctx);
     if (replayed !== undefined) return replayed;
+    // Counted before the capture: each new attempt is a question to the duplicate search.
+    await this.attempts.count(ctx, input.segment);
     const template = await this.capture(ctx, input.image, { action: 'enrolment', segmentId: input.segment });
     const personId = this.ids.next('psn');
     const person: NewPerson = {
@@ -165,6 +169,11 @@ export class EnrolmentService {
     await this.access.authoriseEnrolment(ctx, input.segment);
     const consents = [...new Set(input.consents)];
     for (const purpose of consents) {
+      if (!ctx.principal.purposes.includes(purpose)) {
+        throw new AppError('consent.purpose_not_offered', `the enrolling party is not registered for ${purpose}`, {
+          purposes: [...ctx.principal.purposes],
+        });
+      }
       const person = { birthDate: input.birthDate ?? null, rules };
       const verdict = mayGrant('enrolling_party', person, purpose, isoNow(this.clock));
       if (!verdict.allowed) throw grantRefused(verdict.reason, purpose);

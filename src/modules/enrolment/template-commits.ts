@@ -175,10 +175,8 @@ export class TemplateCommits {
     const { modelPack, vector } = c.template;
     const own = await this.gallery.galleries.verify(c.personId, c.segmentId, modelPack, vector);
     if (own && own.score < this.settings.matchThreshold) {
-      throw new AppError('enrolment.face_mismatch', "the face does not match the person's enrolled face", {
-        score: own.score,
-        threshold: this.settings.matchThreshold,
-      });
+      // No score, no threshold: a re-enrolment must not work as a 1:1 comparison outside consent.
+      throw new AppError('enrolment.face_mismatch', "the face does not match the person's enrolled face");
     }
   }
 

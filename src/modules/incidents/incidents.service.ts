@@ -45,6 +45,12 @@ export class IncidentsService {
     const { scope } = input;
     await this.access.authoriseOperator(ctx, 'incident.open', scope.segmentId);
     const { responsible, party } = await this.parties(ctx, input);
+    // Before anything is written: an operator revokes only principals wholly inside its own segments.
+    if (input.revokeCredentials) {
+      for (const segment of JSON.parse(responsible.segments) as string[]) {
+        await this.access.authoriseOperator(ctx, 'principal.revoke', segment);
+      }
+    }
     const segments = scope.segmentId ? [scope.segmentId] : (JSON.parse(party!.segments) as string[]);
     const id = this.ids.next('inc');
     const affected = await this.repos.incidents.affected(scope);

@@ -120,6 +120,20 @@ export class MatchingService {
     return value;
   }
 
+  /**
+   * A replayed identification, re-checked as verification is on replay: a candidate erased, locked or whose
+   * grant was revoked since the first answer is dropped.
+   */
+  private async stillAdmissible(ctx: CallContext, stored: Identification, input: IdentificationRequest) {
+    const named = await Promise.all(
+      stored.candidates.map(async (c) => ({ c, id: await this.pseudonyms.resolve(ctx.principal.id, c.personId) })),
+    );
+    const ids = named.flatMap((n) => (n.id === undefined ? [] : [n.id]));
+    const admissible = await this.access.admissibleCandidates(ctx, ids, input.purpose);
+    const candidates = named.filter((n) => n.id !== undefined && admissible.has(n.id)).map((n) => n.c);
+    return { ...stored, candidates };
+  }
+
   /** 1:N; with `effect`, resolves to the effect's value (see {@link Effect}). */
   identify(ctx: CallContext, input: IdentificationRequest): Promise<Identification>;
   identify<T>(ctx: CallContext, input: IdentificationRequest, effect: Effect<Identification, T>): Promise<T>;
@@ -130,7 +144,7 @@ export class MatchingService {
   ): Promise<T | Identification> {
     const segments = await this.access.authoriseIdentification(ctx, input.purpose, input.segment);
     const replayed = await this.idempotency.replay<T | Identification>(ctx);
-    if (replayed !== undefined) return replayed;
+    if (replayed !== undefined) return effect ? replayed : this.stillAdmissible(ctx, replayed as Identification, input);
     const capture = await this.access.afterAuthorisation(
       ctx,
       { action: 'identification', purpose: input.purpose, segmentId: input.segment },
