@@ -44,29 +44,26 @@ export interface AuditLeafFields {
  * @example auditLeaf(row) // '{"action":"principal.create","actorId":"adm_…",…,"templateId":null,"v":1}'
  */
 export function auditLeaf(row: AuditLeafFields): string {
+  return canonical({ ...recordFields(row), personRef: row.person_ref, v: AUDIT_LEAF_VERSION });
+}
+
+/** The record's columns both formats hold, under their JSON names (all but the person). */
+function recordFields(row: Omit<AuditLeafFields, 'person_ref'>): Record<string, string | number | null> {
   if (row.score !== null && !Number.isFinite(row.score)) throw new RangeError(`audit ${row.id}: score is not finite`);
-  const fields: Record<string, string | number | null> = {
+  return {
     action: row.action,
     actorId: row.actor_id,
     actorRole: row.actor_role,
     at: row.at,
     detail: row.detail,
     id: row.id,
-    personRef: row.person_ref,
     purpose: row.purpose,
     requestId: row.request_id,
     result: row.result,
     score: row.score,
     segmentId: row.segment_id,
     templateId: row.template_id,
-    v: AUDIT_LEAF_VERSION,
   };
-  const sorted = Object.fromEntries(
-    Object.keys(fields)
-      .sort()
-      .map((k) => [k, fields[k] ?? null]),
-  );
-  return JSON.stringify(sorted);
 }
 
 /** The leaf's bytes: {@link auditLeaf} in UTF-8. */
@@ -95,23 +92,7 @@ export type AuditEntryFields = Omit<AuditLeafFields, 'person_ref'> & { readonly 
 
 /** The canonical JSON text of a record's entry (version 2). */
 export function auditEntry(row: AuditEntryFields): string {
-  if (row.score !== null && !Number.isFinite(row.score)) throw new RangeError(`audit ${row.id}: score is not finite`);
-  return canonical({
-    action: row.action,
-    actorId: row.actor_id,
-    actorRole: row.actor_role,
-    at: row.at,
-    detail: row.detail,
-    id: row.id,
-    personId: row.person_id,
-    purpose: row.purpose,
-    requestId: row.request_id,
-    result: row.result,
-    score: row.score,
-    segmentId: row.segment_id,
-    templateId: row.template_id,
-    v: AUDIT_LEAF_V2,
-  });
+  return canonical({ ...recordFields(row), personId: row.person_id, v: AUDIT_LEAF_V2 });
 }
 
 /** The entry's salt: HMAC-SHA256(key, "oblik-audit-salt/v2|" ‖ id). */
