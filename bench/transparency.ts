@@ -21,6 +21,9 @@ import { migrateToLatest } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
 import { loadMasterKeyring } from '../src/modules/keys/master-keyring.js';
 import { SystemKeys } from '../src/modules/keys/system-keys.js';
+import { AUDIT_ROW_MAC_KEY } from '../src/modules/audit/audit.service.js';
+import { auditRowMac } from '../src/modules/transparency/audit-leaf.js';
+import { LogWitness } from '../src/modules/transparency/witness.js';
 import { verifyLog } from '../src/modules/transparency/log-verifier.js';
 import { TransparencyLog } from '../src/modules/transparency/transparency.service.js';
 import { systemClock } from '../src/ports/clock.js';
@@ -115,10 +118,10 @@ say(
 );
 
 // 2. Per store.
-function auditRows(count: number): Insertable<Database['audit_events']>[] {
+function auditRows(count: number, macKey: Buffer): Insertable<Database['audit_events']>[] {
   return Array.from({ length: count }, (_, i) => {
     const person = i % 2 === 0;
-    return {
+    const row = {
       id: randomId('evt'),
       at: new Date(1_764_000_000_000 + i).toISOString(),
       actor_id: randomId('rp'),
@@ -133,14 +136,16 @@ function auditRows(count: number): Insertable<Database['audit_events']>[] {
       request_id: randomId('req'),
       detail: JSON.stringify({ liveness: 0.97, segments: ['moscow'] }),
     };
+    // Authenticated as the registry writes them, or integration would refuse them.
+    return { ...row, mac: auditRowMac(macKey, row) };
   });
 }
 
-async function insertRows(db: Kysely<Database>, count: number): Promise<void> {
+async function insertRows(db: Kysely<Database>, count: number, macKey: Buffer): Promise<void> {
   for (let done = 0; done < count; done += 500) {
     await db
       .insertInto('audit_events')
-      .values(auditRows(Math.min(500, count - done)))
+      .values(auditRows(Math.min(500, count - done), macKey))
       .execute();
   }
 }
@@ -155,12 +160,14 @@ for (const dialect of await testDialects()) {
     const repos = createRepositories(store.db);
     const transactions = createTransactor(store.db);
     const systemKeys = new SystemKeys(repos.systemKeys, loadMasterKeyring(config.keys), systemClock);
-    const log = new TransparencyLog(repos.transparency, transactions, systemKeys, systemClock);
+    const witness = new LogWitness(config.transparency.witnessFile);
+    const log = new TransparencyLog(repos.transparency, transactions, systemKeys, systemClock, witness);
     await systemKeys.signingKey('transparency-log');
     await systemKeys.secret('audit-person-ref');
+    const macKey = await systemKeys.secret(AUDIT_ROW_MAC_KEY);
 
     t = performance.now();
-    await insertRows(store.db, n);
+    await insertRows(store.db, n, macKey);
     const insertMs = performance.now() - t;
     t = performance.now();
     const integrated = await log.integrate();
@@ -169,13 +176,13 @@ for (const dialect of await testDialects()) {
 
     const idleMs = await timeEachAsync(200, () => log.integrate());
     const steadyMs = await timeEachAsync(100, async () => {
-      await insertRows(store.db, 1);
+      await insertRows(store.db, 1, macKey);
       await log.integrate();
     });
     const size = n + 100;
     const inclusionMs = await timeEachAsync(500, () => log.inclusionProof(pick(size)));
     const consistencyMs = await timeEachAsync(500, () => log.consistencyProof(1 + pick(size - 1)));
-    const cold = new TransparencyLog(repos.transparency, transactions, systemKeys, systemClock);
+    const cold = new TransparencyLog(repos.transparency, transactions, systemKeys, systemClock, witness);
     t = performance.now();
     await cold.inclusionProof(0);
     const coldMs = performance.now() - t;

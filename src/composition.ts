@@ -176,6 +176,8 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       ids,
       log: (message, fields) => log(message, fields),
     });
+    // A store whose log is behind the last head this deployment signed was truncated or restored: say so.
+    await services.transparency.assertNotBehindWitness();
     const app = await createHttpApp(
       {
         maxImageBytes: config.engine.intake.maxBytes,

@@ -10,7 +10,7 @@ import { AccessService } from './modules/access/access.service.js';
 import { CaptureQualityService } from './modules/captures/captures.service.js';
 import { AdjudicationsService } from './modules/adjudications/adjudications.service.js';
 import { AlertsService } from './modules/alerts/alerts.service.js';
-import { AuditService } from './modules/audit/audit.service.js';
+import { AUDIT_ROW_MAC_KEY, AuditService } from './modules/audit/audit.service.js';
 import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
 import { CitizenConsentsService } from './modules/citizen/citizen-consents.service.js';
 import { CitizenRecordsService } from './modules/citizen/citizen-records.service.js';
@@ -49,6 +49,7 @@ import { segmentRewrap } from './modules/templates/segment-rewrap.js';
 import { SegmentTransforms } from './modules/templates/segment-transforms.js';
 import { TemplateVault } from './modules/templates/template-vault.js';
 import { TransparencyLog } from './modules/transparency/transparency.service.js';
+import { LogWitness } from './modules/transparency/witness.js';
 import type { Clock } from './ports/clock.js';
 import type { IdSource } from './ports/ids.js';
 import { createRepositories } from './repositories.js';
@@ -82,7 +83,7 @@ export async function composeStoreServices(db: Kysely<Database>, keyring: Master
   const dataKeys = new DataKeys(repos.segmentKeys, transactions, keyring, clock);
   await dataKeys.load();
   const systemKeys = new SystemKeys(repos.systemKeys, keyring, clock);
-  const audit = new AuditService(repos.audit, transactions, clock, ids);
+  const audit = new AuditService(repos.audit, transactions, clock, ids, await systemKeys.secret(AUDIT_ROW_MAC_KEY));
   const idempotency = new IdempotencyService(repos.idempotency, transactions, clock);
   const pseudonyms = new Pseudonyms(repos.pseudonyms, systemKeys, clock);
   const access = new AccessService(repos, audit, pseudonyms, clock);
@@ -130,7 +131,8 @@ export function composeRegistryServices(
   const { repos, transactions, audit, access, pseudonyms, idempotency, matcher, galleries, sync, sections } = core;
   const { clock, ids, log } = overrides;
   const thresholds = thresholdsOf(engine, config);
-  const transparency = new TransparencyLog(repos.transparency, transactions, core.systemKeys, clock);
+  const witness = new LogWitness(config.transparency.witnessFile);
+  const transparency = new TransparencyLog(repos.transparency, transactions, core.systemKeys, clock, witness);
   const keys = new KeysService(repos, core.dataKeys, core.rewrap, core.segments, audit, (e) =>
     log('background re-wrapping failed', { e }),
   );

@@ -5,7 +5,12 @@ import { openStore } from '../db/connection.js';
 import { loadMasterKeyring } from '../modules/keys/master-keyring.js';
 import { SystemKeys } from '../modules/keys/system-keys.js';
 import { verifyLog, type LogVerification } from '../modules/transparency/log-verifier.js';
+import { adoptStoreLog } from '../modules/transparency/adoption.js';
+import { LogWitness } from '../modules/transparency/witness.js';
+import { migrateStore } from '../db/migrate.js';
 import { systemClock } from '../ports/clock.js';
+import { randomIds } from '../ports/ids.js';
+import { composeStoreServices } from '../registry-services.js';
 import { createRepositories } from '../repositories.js';
 
 /** Exit statuses of `oblik audit verify`: verified, tampered, could not verify (configuration or store). */
@@ -29,6 +34,28 @@ export function auditCommands(program: Command, config: Config): void {
       const code = await runAuditVerify(config, { json: Boolean(opts.json) });
       if (code !== VERIFY_OK) process.exit(code);
     });
+  audit
+    .command('adopt')
+    .description(
+      "accept the store's transparency log as it is when it is behind the witness (an older store restored on " +
+        'purpose): appends an adoption to the witness file and records it in the audit trail',
+    )
+    .action(async () => {
+      const store = openStore(config.database);
+      try {
+        await migrateStore(config.database, store.db);
+        const core = await composeStoreServices(store.db, loadMasterKeyring(config.keys), systemClock, randomIds);
+        const witness = new LogWitness(config.transparency.witnessFile);
+        const { witnessed, adopted } = await adoptStoreLog(core.repos.transparency, core.audit, witness, systemClock);
+        console.log(
+          `adopted the store's log at size ${adopted.treeSize} (root ${adopted.rootHash}); the witness had seen ` +
+            (witnessed ? `size ${witnessed.treeSize} (root ${witnessed.rootHash})` : 'no head') +
+            `; recorded in ${witness.file} and in the audit trail`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
 }
 
 /** Runs the verification and prints its outcome; returns the exit status. Never changes the store. */
@@ -46,7 +73,8 @@ export async function runAuditVerify(
   try {
     const keyring = loadMasterKeyring(config.keys);
     const repos = createRepositories(store.db);
-    report = await verifyLog(repos.transparency, new SystemKeys(repos.systemKeys, keyring, systemClock));
+    const witnessed = await new LogWitness(config.transparency.witnessFile).heads();
+    report = await verifyLog(repos.transparency, new SystemKeys(repos.systemKeys, keyring, systemClock), witnessed);
   } catch (e) {
     print(`cannot verify: ${e instanceof Error ? e.message : String(e)}`);
     return VERIFY_FAILED;

@@ -41,6 +41,7 @@ const envSchema = z.object({
   PORT: int(8080, 0, 65_535),
   HOST: z.string().min(1).default('127.0.0.1'),
   OBLIK_DATA_DIR: z.string().min(1).default('.oblik'),
+  OBLIK_LOG_WITNESS: z.string().min(1).optional(),
   DATABASE_URL: z
     .string()
     .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL (leave unset for the embedded SQLite store)')
@@ -156,6 +157,8 @@ export interface Config {
     /** Failed face sign-ins within a session's length before face sign-in pauses for that person. */
     readonly maxFailedSignIns: number;
   };
+  /** The transparency log's witness: every signed head, appended outside the database (default <data dir>). */
+  readonly transparency: { readonly witnessFile: string };
   /** Where citizen notices go: an email/SMS gateway webhook, or (unset) the log, for development. */
   readonly notify: { readonly webhookUrl?: string };
   /** Identity documents (src/documents/): the OCR pool that reads MRZs from images. */
@@ -210,6 +213,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       keyFile: resolve(dataDir, 'master.key'),
       ...(e.OBLIK_MASTER_KEY ? { masterKey: e.OBLIK_MASTER_KEY } : {}),
       retiredMasterKeys: splitList(e.OBLIK_RETIRED_MASTER_KEYS),
+    },
+    transparency: {
+      witnessFile: resolve(e.OBLIK_LOG_WITNESS ?? resolve(dataDir, 'transparency-witness.ndjson')),
     },
     registry: {
       dataDir,

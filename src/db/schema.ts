@@ -281,6 +281,12 @@ export interface AuditEventTable {
   leaf_hash: string | null;
   /** The record's position in the transparency log; NULL until integrated. */
   leaf_index: number | null;
+  /** The format of its leaf (1: the record, 2: a salted commitment to it); NULL until integrated. */
+  leaf_version: number | null;
+  /** HMAC-SHA256 (hex) of the canonical entry under the sealed `audit-row-mac` key, written with the row. */
+  mac: string | null;
+  /** Why integration refused the row (it never joins the log); NULL otherwise. */
+  refusal: string | null;
 }
 
 /** A signed tree head of the transparency log (src/modules/transparency/tree-head.ts). */
@@ -297,6 +303,8 @@ export interface TreeHeadTable {
 export interface LogStateTable {
   id: number;
   tree_size: number;
+  /** Rows up to this sequence number predate row MACs: only they may join the log without one. */
+  mac_from_seq: number;
 }
 
 /** A deployment-wide secret or signing key, wrapped by the master key `master_key_id`. */

@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
 import { verifyLog, type LogVerification } from '../../src/modules/transparency/log-verifier.js';
+import { LogWitness } from '../../src/modules/transparency/witness.js';
+import { randomId } from '../../src/ports/ids.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
 import { b64, client, newEnrolment, newRelyingParty, startTestRegistry } from '../registry.js';
@@ -15,18 +17,23 @@ const dialects = await testDialects();
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 /** `oblik audit verify` as a user runs it (from source through tsx, like test/cli.test.ts), on the test store. */
-function oblikAuditVerify(env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
+const oblikAuditVerify = (env: Record<string, string>) => oblikAudit(['verify'], env);
+
+function oblikAudit(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'audit', 'verify'],
+      ['--import', 'tsx', join(root, 'src', 'cli.ts'), 'audit', ...args],
       { cwd: root, env: { ...process.env, ...env } },
       (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }),
     );
   });
 }
 
-/** Every audit column a leaf covers, plus the leaf hash and person reference, and person_id (through the HMAC). */
+/** Every audit column a leaf covers (person_id through the row MAC and the commitment), the MAC and the leaf hash. */
 const LEAF_TEXT_COLUMNS = [
   'id',
   'at',
@@ -39,7 +46,7 @@ const LEAF_TEXT_COLUMNS = [
   'result',
   'request_id',
   'detail',
-  'person_ref',
+  'mac',
   'leaf_hash',
   'person_id',
 ] as const;
@@ -166,13 +173,18 @@ describe.each(dialects)('oblik audit verify on %s', (dialect) => {
     expect(report.latest?.treeSize).toBe(report.leaves);
     expect((await heads()).map((h) => h.tree_size).at(-1)).toBe(report.leaves);
 
-    // A change to the waiting record is not judged: it is not in the log yet.
+    // A change to the waiting record is caught before it joins the log: its MAC no longer authenticates it.
     const waiting = await registry.store.db
       .selectFrom('audit_events')
       .select('id')
       .where('leaf_index', 'is', null)
       .executeTakeFirstOrThrow();
-    expect(await withAuditColumn(waiting.id, 'result', 'forged')).toMatchObject({ ok: true, pending: 1 });
+    expect((await withAuditColumn(waiting.id, 'result', 'forged')).tampered).toMatchObject({
+      kind: 'leaf',
+      leafIndex: null,
+      auditEventId: waiting.id,
+      reason: expect.stringMatching(/^waiting for integration, which will refuse it: unauthenticated/),
+    });
   });
 
   it('any byte changed in any column of a full leaf is caught and names that leaf and its record', async () => {
@@ -297,7 +309,9 @@ describe.each(dialects)('oblik audit verify on %s', (dialect) => {
         .execute();
       const leaf = await oblikAuditVerify(env);
       expect(leaf.code).toBe(1);
-      expect(leaf.stdout).toContain(`TAMPERED: leaf ${later.leaf_index} (audit event ${later.id}): leaf_hash differs`);
+      expect(leaf.stdout).toContain(
+        `TAMPERED: leaf ${later.leaf_index} (audit event ${later.id}): unauthenticated: the row's MAC`,
+      );
     } finally {
       await db.updateTable('audit_events').set({ result: later.result }).where('id', '=', later.id).execute();
       await db
@@ -306,5 +320,161 @@ describe.each(dialects)('oblik audit verify on %s', (dialect) => {
         .where('tree_size', '=', head.tree_size)
         .execute();
     }
+  });
+});
+
+/** Issue 9, point 6: what `verify` missed before: a cleared person, a forged row, a truncated log. */
+describe.each(dialects)('the log verifier catches what it missed, on %s', (dialect) => {
+  let engine: FaceEngine;
+  let registry: Registry;
+  let store: TestStore;
+  let restart: (env?: Record<string, string>) => Promise<Registry>;
+  let second: Registry | undefined;
+  let env: Record<string, string>;
+  let personId: string;
+  const witnessFile = () => join(store.dataDir, 'transparency-witness.ndjson');
+  const verify = async (): Promise<LogVerification> =>
+    verifyLog(
+      registry.repositories.transparency,
+      registry.services.systemKeys,
+      await new LogWitness(witnessFile()).heads(),
+    );
+
+  beforeAll(async () => {
+    engine = await startTestEngine();
+    ({ registry, store, restart } = await startTestRegistry(dialect, engine));
+    env = { ...store.env, OBLIK_LOG_LEVEL: 'silent' };
+    const metro = await newRelyingParty(registry.app);
+    const enrolled = await client(registry.app)(metro)('POST', '/v1/persons', await newEnrolment(['amy', 'amy1.png']));
+    expect(enrolled.status).toBe(201);
+    personId = enrolled.body.receipt.citizenId;
+    await registry.services.transparency.integrate();
+    for (const name of ['Venue', 'School', 'Parking']) {
+      await newRelyingParty(registry.app, { name });
+      await registry.services.transparency.integrate();
+    }
+  });
+  afterAll(async () => {
+    await second?.close();
+    await registry?.close();
+    await store?.dispose();
+    await engine?.close();
+  });
+
+  it('a cleared person_id on an integrated row fails verification, naming the row', async () => {
+    const db = registry.store.db;
+    const row = await db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('person_id', '=', personId)
+      .where('leaf_index', 'is not', null)
+      .orderBy('seq')
+      .executeTakeFirstOrThrow();
+    await db.updateTable('audit_events').set({ person_id: null }).where('id', '=', row.id).execute();
+    try {
+      const report = await verify();
+      expect(report.ok).toBe(false);
+      expect(report.tampered).toMatchObject({ kind: 'leaf', leafIndex: row.leaf_index, auditEventId: row.id });
+      const cli = await oblikAuditVerify(env);
+      expect(cli.code).toBe(1);
+      expect(cli.stdout).toContain(`TAMPERED: leaf ${row.leaf_index} (audit event ${row.id}): unauthenticated`);
+    } finally {
+      await db.updateTable('audit_events').set({ person_id: personId }).where('id', '=', row.id).execute();
+    }
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('a row forged before integration is never integrated nor signed, and verify reports it', async () => {
+    const db = registry.store.db;
+    const { tree_size: before } = await db.selectFrom('log_state').select('tree_size').executeTakeFirstOrThrow();
+    const forged = randomId('evt');
+    const real = await db.selectFrom('audit_events').selectAll().orderBy('seq', 'desc').executeTakeFirstOrThrow();
+    // A copy of a real row with another id (and its MAC, which does not cover the new id), and a row with none.
+    const bare = randomId('evt');
+    const content = {
+      ...real,
+      seq: undefined,
+      leaf_index: null,
+      leaf_hash: null,
+      leaf_version: null,
+      person_ref: null,
+    };
+    await db
+      .insertInto('audit_events')
+      .values({ ...content, id: forged, result: 'forged' })
+      .execute();
+    await db
+      .insertInto('audit_events')
+      .values({ ...content, id: bare, mac: null })
+      .execute();
+    expect((await verify()).tampered).toMatchObject({
+      kind: 'leaf',
+      leafIndex: null,
+      auditEventId: forged,
+      reason: expect.stringMatching(/^waiting for integration, which will refuse it: unauthenticated/),
+    });
+    // Integration refuses both: no leaf, no signed head over them.
+    expect(await registry.services.transparency.integrate()).toBe(0);
+    const rows = await db
+      .selectFrom('audit_events')
+      .select(['id', 'leaf_index', 'refusal'])
+      .where('id', 'in', [forged, bare])
+      .orderBy('seq')
+      .execute();
+    expect(rows).toEqual([
+      { id: forged, leaf_index: null, refusal: expect.stringMatching(/^unauthenticated: the row's MAC/) },
+      { id: bare, leaf_index: null, refusal: expect.stringMatching(/^unauthenticated: the row carries no MAC/) },
+    ]);
+    expect((await db.selectFrom('log_state').select('tree_size').executeTakeFirstOrThrow()).tree_size).toBe(before);
+    expect((await verify()).tampered).toMatchObject({
+      kind: 'leaf',
+      leafIndex: null,
+      auditEventId: forged,
+      reason: expect.stringMatching(/^refused by integration, never in the log: unauthenticated/),
+    });
+    const cli = await oblikAuditVerify(env);
+    expect(cli.code).toBe(1);
+    expect(cli.stdout).toContain(`TAMPERED: leaf (none) (audit event ${forged}): refused by integration`);
+    await db.deleteFrom('audit_events').where('id', 'in', [forged, bare]).execute();
+    expect((await verify()).ok).toBe(true);
+  });
+
+  it('a truncated log with its state set back fails verify against the witness and stops the server', async () => {
+    const db = registry.store.db;
+    const heads = await db.selectFrom('tree_heads').selectAll().orderBy('tree_size').execute();
+    expect(heads.length).toBeGreaterThanOrEqual(3);
+    const keep = heads[1]!.tree_size;
+    expect((await verify()).ok).toBe(true);
+    // Rows and heads past `keep` deleted, the state set back: the store alone is consistent again.
+    await db.deleteFrom('audit_events').where('leaf_index', '>=', keep).execute();
+    await db.deleteFrom('tree_heads').where('tree_size', '>', keep).execute();
+    await sql`update log_state set tree_size = ${keep}`.execute(db);
+
+    const cli = await oblikAuditVerify(env);
+    expect(cli.code).toBe(1);
+    // The first head the store no longer holds.
+    expect(cli.stdout).toContain(
+      `TAMPERED: the log: the witness saw a signed head of size ${heads[2]!.tree_size} (root ${heads[2]!.root_hash}) that the store does not hold`,
+    );
+    await expect(restart()).rejects.toThrow(/behind or differs from the last tree head this deployment signed/);
+
+    // The operator accepts the store explicitly: audited, and the server starts again.
+    const adopt = await oblikAudit(['adopt'], env);
+    expect(adopt.code).toBe(0);
+    expect(adopt.stdout).toContain(`adopted the store's log at size ${keep}`);
+    second = await restart();
+    await second.services.transparency.integrate();
+    const adoption = await db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'transparency.adopt')
+      .executeTakeFirstOrThrow();
+    expect(adoption.leaf_index).toBe(keep);
+    expect(JSON.parse(adoption.detail!)).toMatchObject({
+      adopted: { treeSize: keep },
+      witnessed: { treeSize: heads.at(-1)!.tree_size },
+    });
+    expect((await verify()).ok).toBe(true);
+    expect((await oblikAuditVerify(env)).code).toBe(0);
   });
 });

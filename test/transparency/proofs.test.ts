@@ -68,11 +68,12 @@ describe.each(dialects)('transparency log over HTTP on %s', (dialect) => {
     const texts = leaves.map((l: { leaf: string }) => l.leaf).join('\n');
     const personId = enrolled.body.personId as string;
     expect(texts).not.toContain(personId);
-    const enrolment = leaves
-      .map((l: { leaf: string }) => JSON.parse(l.leaf))
-      .find((l: any) => l.action === 'enrolment');
-    expect(enrolment).toMatchObject({ v: 1, result: 'enrolled', personRef: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    expect(enrolment).not.toHaveProperty('personId');
+    // Each leaf is a commitment and nothing else (format v2): no action, actor, person or request.
+    for (const l of leaves) {
+      expect(l.v).toBe(2);
+      expect(Object.keys(JSON.parse(l.leaf))).toEqual(['commitment', 'v']);
+    }
+    expect(texts).not.toMatch(/personRef|actorId|requestId|enrolment/);
 
     for (let i = 0; i < signed.treeSize; i++) {
       const res = await anyone('GET', `/v1/transparency/proofs/inclusion?leafIndex=${i}`);

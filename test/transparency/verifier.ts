@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, verify } from 'node:crypto';
+import { createHash, createHmac, createPublicKey, verify } from 'node:crypto';
 
 /**
  * An independent verifier for the tests, written from the README and RFC 9162 alone (it shares no code with
@@ -13,6 +13,15 @@ const unhex = (s: string) => Buffer.from(s, 'hex');
 const node = (l: Uint8Array, r: Uint8Array) => sha256(Buffer.from([1]), l, r);
 
 export const leafHashOf = (leaf: string) => sha256(Buffer.from([0]), Buffer.from(leaf, 'utf8')).toString('hex');
+
+/**
+ * A version 2 leaf from the entry and salt a citizen receives (README "Transparency log"): the text
+ * {"commitment":"<lowercase hex HMAC-SHA256(salt bytes, entry UTF-8)>","v":2}.
+ */
+export function leafFromEntry(entry: string, saltHex: string): string {
+  const commitment = createHmac('sha256', unhex(saltHex)).update(Buffer.from(entry, 'utf8')).digest('hex');
+  return `{"commitment":"${commitment}","v":2}`;
+}
 
 /** MTH(D[n]) of RFC 9162 §2.1.1 over leaf hashes (hex). */
 export function merkleRoot(leafHashes: readonly string[]): string {

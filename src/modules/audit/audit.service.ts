@@ -4,7 +4,11 @@ import { adminOnly } from '../access/access-policy.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
 import type { CallContext } from '../access/principal.js';
+import { auditRowMac, auditScore } from '../transparency/audit-leaf.js';
 import type { AuditEventRow, AuditRepository } from './audit.repository.js';
+
+/** The sealed system key that authenticates every audit row at write (a forged row lacks its MAC). */
+export const AUDIT_ROW_MAC_KEY = 'audit-row-mac';
 
 /** Every kind of audited action (the `action` column; part of the published log's format). */
 export const AUDIT_ACTIONS = [
@@ -37,6 +41,7 @@ export const AUDIT_ACTIONS = [
   'incident.open',
   'metrics.read',
   'alert.list',
+  'transparency.adopt',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -63,12 +68,14 @@ export class AuditService {
     private readonly transactions: Transactor,
     private readonly clock: Clock,
     private readonly ids: IdSource,
+    /** The unwrapped `audit-row-mac` key: loaded before any transaction (SQLite has one connection). */
+    private readonly macKey: Buffer,
   ) {}
 
   /** Appends the record in the effect's transaction; returns its id (its leaf is found by it once integrated). */
   async record(tx: Tx, ctx: CallContext, fact: AuditFact): Promise<string> {
     const id = this.ids.next('evt');
-    await this.events.append(tx, {
+    const row = {
       id,
       at: isoNow(this.clock),
       actor_id: ctx.principal.id,
@@ -79,10 +86,11 @@ export class AuditService {
       person_id: fact.personId ?? null,
       template_id: fact.templateId ?? null,
       result: fact.result,
-      score: fact.score ?? null,
+      score: auditScore(fact.score),
       request_id: ctx.requestId,
       detail: fact.detail ? JSON.stringify(fact.detail) : null,
-    });
+    };
+    await this.events.append(tx, { ...row, mac: auditRowMac(this.macKey, row) });
     return id;
   }
 

@@ -64,6 +64,15 @@ export const UsageItem = z
     detail: z.record(z.string(), z.unknown()).nullable(),
     leafIndex: z.number().int().nullable(),
     leafHash: z.string().nullable(),
+    leafVersion: z.number().int().nullable().describe('the leaf format (2: a salted commitment; 1: older)'),
+    entry: z
+      .string()
+      .nullable()
+      .describe(
+        'version 2: the canonical entry the leaf commits to; with salt, leaf = {"commitment": ' +
+          'HMAC-SHA256(salt, entry), "v": 2}. Version 1: the leaf text itself',
+      ),
+    salt: z.string().nullable().describe("version 2: the entry's salt, lowercase hex (32 bytes); null otherwise"),
     inclusionProof: z.object({ treeSize: z.number().int(), auditPath: z.array(z.string()) }).nullable(),
   })
   .meta({ id: 'UsageItem' });

@@ -34,8 +34,13 @@ export function createUsageRepository(db: Kysely<Database>) {
           'e.result',
           'e.score',
           'e.detail',
+          'e.person_id',
+          'e.request_id',
+          'e.person_ref',
+          'e.mac',
           'e.leaf_index',
           'e.leaf_hash',
+          'e.leaf_version',
         ])
         .where('e.person_id', '=', personId);
       if (filter.action) q = q.where('e.action', '=', filter.action);

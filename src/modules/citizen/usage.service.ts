@@ -1,6 +1,7 @@
 import type { SignedTreeHead } from '../transparency/tree-head.js';
 import { scoreBand } from './score-band.js';
 import type { UsageFilter, UsageRepository } from './usage.repository.js';
+import type { EntryOpening, Openable } from '../transparency/transparency.service.js';
 
 export type { SignedTreeHead };
 
@@ -12,6 +13,8 @@ export interface LogReader {
     leafIndexes: readonly number[],
     treeSize: number,
   ): Promise<readonly { readonly leafIndex: number; readonly auditPath: readonly string[] }[]>;
+  /** What the citizen needs to recompute each record's leaf: the entry and its salt (see audit-leaf.ts). */
+  openings(rows: readonly Openable[]): Promise<Map<string, EntryOpening>>;
 }
 
 /**
@@ -41,6 +44,7 @@ export class UsageService {
     if (head && provable.length > 0) {
       for (const p of await this.log.inclusionProofs(provable, head.treeSize)) paths.set(p.leafIndex, [...p.auditPath]);
     }
+    const openings = await this.log.openings(page);
     const items = page.map((r) => {
       const auditPath = r.leaf_index === null ? undefined : paths.get(r.leaf_index);
       return {
@@ -56,6 +60,7 @@ export class UsageService {
         detail: r.detail ? (JSON.parse(r.detail) as Record<string, unknown>) : null,
         leafIndex: r.leaf_index,
         leafHash: r.leaf_hash,
+        ...(openings.get(r.id) ?? { leafVersion: r.leaf_version, entry: null, salt: null }),
         inclusionProof: auditPath && head ? { treeSize: head.treeSize, auditPath } : null,
       };
     });

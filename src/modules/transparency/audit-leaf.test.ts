@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { auditLeaf, auditLeafBytes, type AuditLeafFields } from './audit-leaf.js';
+import {
+  auditEntry,
+  auditLeaf,
+  auditLeafBytes,
+  auditRowMac,
+  auditScore,
+  commitmentLeaf,
+  entrySalt,
+  type AuditEntryFields,
+  type AuditLeafFields,
+} from './audit-leaf.js';
 
 const row: AuditLeafFields = {
   id: 'evt_aaaaaaaaaaaaaaaaaaaaaaaaaa',
@@ -59,5 +69,49 @@ describe('audit leaf format v1', () => {
 
   it('refuses a score that JSON cannot carry', () => {
     expect(() => auditLeaf({ ...row, score: Number.NaN })).toThrow(RangeError);
+  });
+});
+
+describe('audit leaf format v2', () => {
+  const entryRow: AuditEntryFields = {
+    ...row,
+    person_ref: undefined,
+    person_id: 'psn_eeeeeeeeeeeeeeeeeeeeeeeeee',
+  } as AuditEntryFields;
+  const key = Buffer.alloc(32, 7);
+
+  it('is a commitment to the canonical entry (with the person id) under a salt derived from the entry id', () => {
+    const entry = auditEntry(entryRow);
+    expect(entry).toBe(
+      '{"action":"verification","actorId":"rp_bbbbbbbbbbbbbbbbbbbbbbbbbb","actorRole":"relying_party",' +
+        '"at":"2026-11-23T15:00:00.000Z","detail":"{\\"liveness\\":0.97}","id":"evt_aaaaaaaaaaaaaaaaaaaaaaaaaa",' +
+        '"personId":"psn_eeeeeeeeeeeeeeeeeeeeeeeeee","purpose":"transit_fare","requestId":"req_dddddddddddddddddddddddddd",' +
+        '"result":"match","score":0.8123,"segmentId":"moscow","templateId":"tpl_cccccccccccccccccccccccccc","v":2}',
+    );
+    const salt = entrySalt(key, entryRow.id);
+    expect(salt).toHaveLength(32);
+    expect(entrySalt(key, 'evt_other')).not.toEqual(salt);
+    const leaf = commitmentLeaf(entry, salt);
+    expect(leaf).toMatch(/^\{"commitment":"[0-9a-f]{64}","v":2\}$/);
+    expect(commitmentLeaf(auditEntry({ ...entryRow, person_id: null }), salt)).not.toBe(leaf);
+  });
+
+  it('authenticates every column of the row, the person id included', () => {
+    const mac = auditRowMac(key, entryRow);
+    for (const column of (Object.keys(entryRow) as (keyof AuditEntryFields)[]).filter(
+      (c) => c !== ('person_ref' as keyof AuditEntryFields),
+    )) {
+      const value = entryRow[column];
+      const changed = { ...entryRow, [column]: typeof value === 'number' ? value + 1e-4 : null };
+      expect(auditRowMac(key, changed), column).not.toBe(mac);
+    }
+  });
+
+  it('stores scores to 6 significant digits, which a float4 gives back exactly', () => {
+    for (const score of [0.812345678, 0.1, 0.99999949, 0.000123456789, 0.5]) {
+      const stored = auditScore(score)!;
+      expect(Number(Math.fround(stored).toPrecision(6))).toBe(stored);
+    }
+    expect(auditScore(undefined)).toBeNull();
   });
 });

@@ -1,10 +1,11 @@
 import type { Tx } from '../../db/executor.js';
-import { auditLeafBytes, personRef } from './audit-leaf.js';
+import { AUDIT_ROW_MAC_KEY } from '../audit/audit.service.js';
 import { MerkleTree, leafHash, verifyConsistency } from './merkle.js';
 import { verifyTreeHead, type SignedTreeHead } from './tree-head.js';
 import type { SigningKey, SystemKeys } from '../keys/system-keys.js';
 import type { AuditRow, TransparencyRepository, TreeHeadRow } from './transparency.repository.js';
-import { LOG_SIGNING_KEY, PERSON_REF_KEY } from './transparency.service.js';
+import { ENTRY_SALT_KEY, LOG_SIGNING_KEY, PERSON_REF_KEY, rowLeaf, type LeafKeys } from './transparency.service.js';
+import type { WitnessedHead } from './witness.js';
 
 /** The first thing found wrong, in log order: a leaf (and its audit record), a signed head, or the log itself. */
 export type TamperedEntry =
@@ -38,19 +39,28 @@ class Tampered extends Error {
 }
 
 /**
- * Checks the whole transparency log as stored, in one read snapshot: recomputes every leaf from its audit
- * record and compares it with the stored leaf hash, checks each person reference against HMAC(person id),
- * rebuilds the tree, and checks every signed head (signature, consistency with the previous head through the
- * RFC 9162 verifier, root equal to the recomputed root at its size). Stops at the first tampered entry in log
- * order (leaves, with each head checked once the leaves it covers are). Read-only: creates no key.
+ * Checks the whole transparency log as stored, in one read snapshot: checks each row's MAC (version 2) and
+ * recomputes every leaf from its audit record and compares it with the stored leaf hash, checks each version 1
+ * person reference against HMAC(person id), rebuilds the tree, and checks every signed head (signature,
+ * consistency with the previous head through the RFC 9162 verifier, root equal to the recomputed root at its
+ * size). Then: rows integration refused, waiting rows whose MAC fails, and every head the witness saw (the
+ * store must still hold each). Stops at the first tampered entry in log order (leaves, with each head checked
+ * once the leaves it covers are). Read-only: creates no key.
  */
-export async function verifyLog(repo: TransparencyRepository, systemKeys: SystemKeys): Promise<LogVerification> {
+export async function verifyLog(
+  repo: TransparencyRepository,
+  systemKeys: SystemKeys,
+  witnessed: readonly WitnessedHead[] = [],
+): Promise<LogVerification> {
   // The keys first, outside the snapshot: SQLite has one connection, which the snapshot holds.
   let keys: Keys;
   try {
     keys = {
       refKey: await systemKeys.existingSecret(PERSON_REF_KEY),
+      saltKey: await systemKeys.existingSecret(ENTRY_SALT_KEY),
+      macKey: await systemKeys.existingSecret(AUDIT_ROW_MAC_KEY),
       signer: await systemKeys.existingSigningKey(LOG_SIGNING_KEY),
+      witnessed,
     };
   } catch (e) {
     const tampered: TamperedEntry = { kind: 'log', reason: `system keys: ${(e as Error).message}` };
@@ -61,7 +71,10 @@ export async function verifyLog(repo: TransparencyRepository, systemKeys: System
 
 interface Keys {
   readonly refKey: Buffer | undefined;
+  readonly saltKey: Buffer | undefined;
+  readonly macKey: Buffer | undefined;
   readonly signer: SigningKey | undefined;
+  readonly witnessed: readonly WitnessedHead[];
 }
 
 class Verification {
@@ -70,23 +83,25 @@ class Verification {
   private previous: SignedTreeHead | null = null;
   private headPage: TreeHeadRow[] = [];
   private headCursor = Number.MIN_SAFE_INTEGER;
-  private readonly refKey: Buffer | undefined;
   private readonly signer: SigningKey | undefined;
+  private macFromSeq = 0;
 
   constructor(
     private readonly repo: TransparencyRepository,
     private readonly snapshot: Tx,
-    keys: Keys,
+    private readonly keys: Keys,
   ) {
-    this.refKey = keys.refKey;
     this.signer = keys.signer;
   }
 
   async run(): Promise<LogVerification> {
     const pending = await this.repo.countPending(this.snapshot);
+    this.macFromSeq = await this.repo.macFromSeq(this.snapshot);
     try {
       await this.checkLeavesAndHeads();
       await this.checkLog();
+      await this.checkUnintegrated();
+      await this.checkWitness();
       return { ok: true, leaves: this.tree.size, heads: this.heads, pending, latest: this.previous };
     } catch (e) {
       if (!(e instanceof Tampered)) throw e;
@@ -125,26 +140,83 @@ class Verification {
     }
   }
 
-  /** The leaf's recomputed hash, after checking it against the stored one and its person reference. */
+  /** The leaf's recomputed hash, after checking the row's MAC (or person reference) and its stored hash. */
   private checkLeaf(row: AuditRow): Buffer {
     const fail = (reason: string) =>
       new Tampered({ kind: 'leaf', leafIndex: row.leaf_index, auditEventId: row.id, reason });
-    if (row.person_id !== null) {
-      if (!this.refKey) throw fail(`names a person, but the ${PERSON_REF_KEY} secret does not exist`);
-      if (row.person_ref !== personRef(this.refKey, row.person_id)) {
-        throw fail('person_ref is not HMAC-SHA256(audit-person-ref, person_id): person_id or person_ref was changed');
-      }
+    const leaf = this.leafOf(row, fail);
+    if ('refusal' in leaf) throw fail(`${leaf.refusal}: person_id or another column was changed`);
+    if (leaf.version !== row.leaf_version) {
+      throw fail(`leaf_version says ${row.leaf_version}, but the row makes a version ${leaf.version} leaf`);
     }
-    let hash: Buffer;
-    try {
-      hash = leafHash(auditLeafBytes(row));
-    } catch (e) {
-      throw fail(`the record cannot be made into a leaf: ${(e as Error).message}`);
+    if (leaf.version === 1 && row.person_ref !== leaf.personRef) {
+      throw fail('person_ref is not HMAC-SHA256(audit-person-ref, person_id): person_id or person_ref was changed');
     }
+    const hash = leafHash(Buffer.from(leaf.text, 'utf8'));
     if (row.leaf_hash !== hash.toString('hex')) {
       throw fail('leaf_hash differs from the hash of the record: a column of the leaf, or leaf_hash, was changed');
     }
     return hash;
+  }
+
+  private leafOf(row: AuditRow, fail: (reason: string) => Tampered) {
+    const { refKey, saltKey, macKey } = this.keys;
+    const missing = (
+      [
+        [PERSON_REF_KEY, refKey],
+        [ENTRY_SALT_KEY, saltKey],
+        [AUDIT_ROW_MAC_KEY, macKey],
+      ] as const
+    ).find(([, key]) => key === undefined)?.[0];
+    if (missing || !refKey || !saltKey || !macKey) {
+      throw fail(`cannot be checked: the ${missing ?? 'needed'} secret does not exist`);
+    }
+    const keys: LeafKeys = { refKey, saltKey, macKey };
+    try {
+      return rowLeaf(row, keys, this.macFromSeq);
+    } catch (e) {
+      throw fail(`the record cannot be made into a leaf: ${(e as Error).message}`);
+    }
+  }
+
+  /** Rows outside the log: those integration refused, and waiting ones it will refuse (no valid MAC). */
+  private async checkUnintegrated(): Promise<void> {
+    const [refused] = await this.repo.refused(1, this.snapshot);
+    if (refused) {
+      throw new Tampered({
+        kind: 'leaf',
+        leafIndex: null,
+        auditEventId: refused.id,
+        reason: `refused by integration, never in the log: ${refused.refusal}`,
+      });
+    }
+    for (let after = 0; ;) {
+      const rows = await this.repo.pending(PAGE, this.snapshot, after);
+      for (const row of rows) {
+        const fail = (reason: string) => new Tampered({ kind: 'leaf', leafIndex: null, auditEventId: row.id, reason });
+        const leaf = this.leafOf(row, fail);
+        if ('refusal' in leaf) throw fail(`waiting for integration, which will refuse it: ${leaf.refusal}`);
+      }
+      if (rows.length < PAGE) return;
+      after = rows.at(-1)!.seq;
+    }
+  }
+
+  /** Every head the witness saw must still be in the store (which the checks above verified). */
+  private async checkWitness(): Promise<void> {
+    for (const seen of this.keys.witnessed) {
+      if (seen.treeSize === 0) continue; // an adopted empty log
+      const stored = await this.repo.head(seen.treeSize, this.snapshot);
+      if (!stored || stored.root_hash !== seen.rootHash) {
+        throw new Tampered({
+          kind: 'log',
+          reason:
+            `the witness saw a signed head of size ${seen.treeSize} (root ${seen.rootHash}) that the store ` +
+            `${stored ? 'holds with another root' : 'does not hold'}: the log was truncated or rewritten, or an ` +
+            'older store restored (`oblik audit adopt` accepts it as it is)',
+        });
+      }
+    }
   }
 
   private async checkHeadsUpTo(size: number): Promise<void> {

@@ -8,6 +8,7 @@ export type TreeHeadRow = TreeHeadTable;
 /** A record as the log integrates it: its person's reference, its leaf hash (hex) and its index. */
 export interface LeafAssignment {
   readonly id: string;
+  readonly leafVersion: number;
   readonly personRef: string | null;
   readonly leafHash: string;
   readonly leafIndex: number;
@@ -35,21 +36,53 @@ export function createTransparencyRepository(db: Kysely<Database>) {
         .selectFrom('audit_events')
         .select('seq')
         .where('leaf_index', 'is', null)
+        .where('refusal', 'is', null)
         .limit(1)
         .executeTakeFirst();
       return row !== undefined;
     },
 
-    /** Records not yet in the log, oldest insert first. */
-    pending(limit: number, on: Executor = db): Promise<AuditRow[]> {
+    /** Records not yet in the log (nor refused by it), oldest insert first, after sequence `afterSeq`. */
+    pending(limit: number, on: Executor = db, afterSeq = 0): Promise<AuditRow[]> {
       checkPage(limit);
       return on
         .selectFrom('audit_events')
         .selectAll()
         .where('leaf_index', 'is', null)
+        .where('refusal', 'is', null)
+        .where('seq', '>', afterSeq)
         .orderBy('seq')
         .limit(limit)
         .execute();
+    },
+
+    /** Records the log refused to integrate, oldest first. */
+    refused(limit: number, on: Executor = db): Promise<AuditRow[]> {
+      checkPage(limit);
+      return on
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('leaf_index', 'is', null)
+        .where('refusal', 'is not', null)
+        .orderBy('seq')
+        .limit(limit)
+        .execute();
+    },
+
+    /** Marks a record as refused by integration: it never joins the log. */
+    async refuse(tx: Tx, id: string, reason: string): Promise<void> {
+      await tx
+        .updateTable('audit_events')
+        .set({ refusal: reason })
+        .where('id', '=', id)
+        .where('leaf_index', 'is', null)
+        .execute();
+    },
+
+    /** Rows up to this sequence number were written before rows carried a MAC. */
+    async macFromSeq(on: Executor = db): Promise<number> {
+      const row = await on.selectFrom('log_state').select('mac_from_seq').where('id', '=', 1).executeTakeFirst();
+      return Number(row?.mac_from_seq ?? 0);
     },
 
     countPending(on: Executor = db): Promise<number> {
@@ -57,6 +90,7 @@ export function createTransparencyRepository(db: Kysely<Database>) {
         .selectFrom('audit_events')
         .select((eb) => eb.fn.countAll<number | string>().as('n'))
         .where('leaf_index', 'is', null)
+        .where('refusal', 'is', null)
         .executeTakeFirstOrThrow()
         .then((r) => Number(r.n));
     },
@@ -111,7 +145,12 @@ export function createTransparencyRepository(db: Kysely<Database>) {
         for (const l of leaves) {
           const result = await tx
             .updateTable('audit_events')
-            .set({ person_ref: l.personRef, leaf_hash: l.leafHash, leaf_index: l.leafIndex })
+            .set({
+              person_ref: l.personRef,
+              leaf_hash: l.leafHash,
+              leaf_index: l.leafIndex,
+              leaf_version: l.leafVersion,
+            })
             .where('id', '=', l.id)
             .where('leaf_index', 'is', null)
             .executeTakeFirst();
@@ -119,11 +158,15 @@ export function createTransparencyRepository(db: Kysely<Database>) {
         }
       } else {
         const values = sql.join(
-          leaves.map((l) => sql`(${l.id}, ${l.personRef}, ${l.leafHash}, cast(${l.leafIndex} as bigint))`),
+          leaves.map(
+            (l) =>
+              sql`(${l.id}, ${l.personRef}, ${l.leafHash}, cast(${l.leafIndex} as bigint), cast(${l.leafVersion} as integer))`,
+          ),
         );
         const result = await sql`
-          with v(id, person_ref, leaf_hash, leaf_index) as (values ${values})
-          update audit_events set person_ref = v.person_ref, leaf_hash = v.leaf_hash, leaf_index = v.leaf_index
+          with v(id, person_ref, leaf_hash, leaf_index, leaf_version) as (values ${values})
+          update audit_events set person_ref = v.person_ref, leaf_hash = v.leaf_hash, leaf_index = v.leaf_index,
+            leaf_version = v.leaf_version
           from v where audit_events.id = v.id and audit_events.leaf_index is null`.execute(tx);
         updated = Number(result.numAffectedRows ?? 0);
       }
@@ -185,8 +228,8 @@ export function createTransparencyRepository(db: Kysely<Database>) {
       return on.selectFrom('tree_heads').selectAll().orderBy('tree_size', 'desc').limit(1).executeTakeFirst();
     },
 
-    head(treeSize: number): Promise<TreeHeadRow | undefined> {
-      return db.selectFrom('tree_heads').selectAll().where('tree_size', '=', treeSize).executeTakeFirst();
+    head(treeSize: number, on: Executor = db): Promise<TreeHeadRow | undefined> {
+      return on.selectFrom('tree_heads').selectAll().where('tree_size', '=', treeSize).executeTakeFirst();
     },
 
     /** Heads with a size above `after`, smallest first, a page at a time. */

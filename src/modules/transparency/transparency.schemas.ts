@@ -71,11 +71,13 @@ export const PublishedLeaf = z
   .object({
     leafIndex: z.number().int(),
     leafHash: Hash.describe('SHA-256(0x00 ‖ the UTF-8 bytes of leaf)'),
+    v: z.number().int().describe('the leaf format: 2 (a salted commitment) or 1 (an older leaf, not published)'),
     leaf: z
       .string()
+      .nullable()
       .describe(
-        'the audit record as published, canonical JSON (format v1, see README "Transparency log"); the person ' +
-          'appears only as personRef, a keyed hash',
+        'version 2: canonical JSON {"commitment": HMAC-SHA256(salt, entry), "v": 2}, which names nobody (see ' +
+          'README "Transparency log"); version 1: null, its content is no longer published',
       ),
   })
   .meta({ id: 'TransparencyLeaf' });

@@ -1,15 +1,28 @@
 import type { Executor, Transactor } from '../../db/executor.js';
 import { assertThat, AppError } from '../../errors/app-error.js';
 import type { Clock } from '../../ports/clock.js';
-import { auditLeaf, auditLeafBytes, personRef } from './audit-leaf.js';
+import { timingSafeEqual } from 'node:crypto';
+import { AUDIT_ROW_MAC_KEY } from '../audit/audit.service.js';
+import {
+  auditEntry,
+  auditLeaf,
+  auditRowMac,
+  commitmentLeaf,
+  entrySalt,
+  personRef,
+  type AuditEntryFields,
+} from './audit-leaf.js';
+import type { LogWitness } from './witness.js';
 import { leafHash, MerkleTree } from './merkle.js';
 import { signTreeHead, type SignedTreeHead } from './tree-head.js';
 import type { SigningKey, SystemKeys } from '../keys/system-keys.js';
-import type { LeafAssignment, TransparencyRepository, TreeHeadRow } from './transparency.repository.js';
+import type { AuditRow, LeafAssignment, TransparencyRepository, TreeHeadRow } from './transparency.repository.js';
 
 /** The system key names the log uses: the person-reference secret and the tree-head signer. */
 export const PERSON_REF_KEY = 'audit-person-ref';
 export const LOG_SIGNING_KEY = 'transparency-log';
+/** The secret entry salts derive from (version 2 leaves): never stored per entry, never published. */
+export const ENTRY_SALT_KEY = 'audit-entry-salt';
 
 const PAGE = 1000;
 /** Leaves per transaction (and per signed head) while a backlog drains: bounds how long the lock is held. */
@@ -40,8 +53,54 @@ export interface PublishedKey {
 export interface PublishedLeaf {
   readonly leafIndex: number;
   readonly leafHash: string;
-  /** The leaf's bytes as UTF-8 text (format: src/modules/transparency/audit-leaf.ts). */
-  readonly leaf: string;
+  readonly v: number;
+  /**
+   * The leaf's bytes as UTF-8 text (format: src/modules/transparency/audit-leaf.ts): a version 2 leaf holds only
+   * a salted commitment; a version 1 leaf (the whole record) is no longer published (null).
+   */
+  readonly leaf: string | null;
+}
+
+/** The columns a citizen's entry opens from (a row of their usage history). */
+export type Openable = AuditEntryFields & Pick<AuditRow, 'person_ref' | 'mac' | 'leaf_version'>;
+
+/** An entry as its citizen receives it, to recompute its leaf and check it is in the published log. */
+export interface EntryOpening {
+  readonly leafVersion: number | null;
+  readonly entry: string | null;
+  readonly salt: string | null;
+}
+
+/** What the log's keys make of a stored row: its leaf text and version, or why it may not join the log. */
+export type RowLeaf =
+  { readonly version: 1 | 2; readonly text: string; readonly personRef: string | null } | { readonly refusal: string };
+
+export interface LeafKeys {
+  readonly refKey: Buffer;
+  readonly saltKey: Buffer;
+  readonly macKey: Buffer;
+}
+
+/**
+ * The leaf a row makes. Rows written before row MACs existed (sequence up to `macFromSeq`, no MAC) make the
+ * version 1 leaf they always would have; every other row must carry a valid MAC and makes a version 2 leaf.
+ */
+export function rowLeaf(row: AuditRow, keys: LeafKeys, macFromSeq: number): RowLeaf {
+  if (row.mac === null && row.seq <= macFromSeq) {
+    const ref = row.person_id === null ? null : personRef(keys.refKey, row.person_id);
+    return { version: 1, text: auditLeaf({ ...row, person_ref: ref }), personRef: ref };
+  }
+  let expected: string;
+  try {
+    expected = auditRowMac(keys.macKey, row);
+  } catch (e) {
+    return { refusal: `the record cannot be made into an entry: ${(e as Error).message}` };
+  }
+  if (row.mac === null) return { refusal: 'unauthenticated: the row carries no MAC (not written by the registry)' };
+  if (!/^[0-9a-f]{64}$/.test(row.mac) || !timingSafeEqual(Buffer.from(row.mac, 'hex'), Buffer.from(expected, 'hex'))) {
+    return { refusal: `unauthenticated: the row's MAC is not HMAC(${AUDIT_ROW_MAC_KEY}) of its content` };
+  }
+  return { version: 2, text: commitmentLeaf(auditEntry(row), entrySalt(keys.saltKey, row.id)), personRef: null };
 }
 
 /**
@@ -62,7 +121,28 @@ export class TransparencyLog {
     private readonly transactions: Transactor,
     private readonly systemKeys: SystemKeys,
     private readonly clock: Clock,
+    private readonly witness: LogWitness,
   ) {}
+
+  /**
+   * Refuses to go on when the store's log is behind (or differs from) the latest head the witness saw this
+   * deployment sign: rows and heads were deleted, or an older store was restored. `oblik audit adopt` accepts
+   * the store as it is.
+   */
+  async assertNotBehindWitness(): Promise<void> {
+    const seen = await this.witness.latest();
+    if (!seen || seen.treeSize === 0) return;
+    const stored = await this.repo.head(seen.treeSize);
+    const size = await this.repo.size();
+    if (!stored || stored.root_hash !== seen.rootHash || size < seen.treeSize) {
+      throw new Error(
+        `the transparency log in the store (${size} leaves) is behind or differs from the last tree head this ` +
+          `deployment signed (size ${seen.treeSize}, root ${seen.rootHash}, witnessed in ${this.witness.file}): ` +
+          'records were deleted or an older store was restored. Run `oblik audit verify` to see what differs; ' +
+          '`oblik audit adopt` accepts the store as it is (audited)',
+      );
+    }
+  }
 
   /**
    * Integrates every record committed before the call; resolves to how many leaves this run added (0 when
@@ -156,7 +236,35 @@ export class TransparencyLog {
       end,
     });
     const rows = await this.repo.leaves(start, Math.min(end, latest) - start);
-    return rows.map((row) => ({ leafIndex: row.leaf_index!, leafHash: row.leaf_hash!, leaf: auditLeaf(row) }));
+    const saltKey = await this.systemKeys.secret(ENTRY_SALT_KEY);
+    return rows.map((row) => ({
+      leafIndex: row.leaf_index!,
+      leafHash: row.leaf_hash!,
+      v: row.leaf_version ?? 1,
+      // A version 1 leaf is the record itself (ids, request ids, a linkable personRef): no longer published.
+      leaf: row.leaf_version === 2 ? commitmentLeaf(auditEntry(row), entrySalt(saltKey, row.id)) : null,
+    }));
+  }
+
+  /**
+   * The openings of a citizen's own records: a version 2 entry with its salt (also for a record not yet
+   * integrated), or a version 1 leaf's own text. Only for the records' own person, through their session.
+   */
+  async openings(rows: readonly Openable[]): Promise<Map<string, EntryOpening>> {
+    const saltKey = await this.systemKeys.secret(ENTRY_SALT_KEY);
+    const out = new Map<string, EntryOpening>();
+    for (const row of rows) {
+      if (row.leaf_version === 1) {
+        out.set(row.id, { leafVersion: 1, entry: auditLeaf(row), salt: null });
+      } else if (row.mac !== null) {
+        out.set(row.id, {
+          leafVersion: row.leaf_version,
+          entry: auditEntry(row),
+          salt: entrySalt(saltKey, row.id).toString('hex'),
+        });
+      }
+    }
+    return out;
   }
 
   /** The key(s) tree heads are signed with. */
@@ -190,19 +298,30 @@ export class TransparencyLog {
 
   private async integrateNow(): Promise<number> {
     if (!(await this.repo.hasPending())) return 0;
-    const refKey = await this.systemKeys.secret(PERSON_REF_KEY);
+    const keys: LeafKeys = {
+      refKey: await this.systemKeys.secret(PERSON_REF_KEY),
+      saltKey: await this.systemKeys.secret(ENTRY_SALT_KEY),
+      macKey: await this.systemKeys.secret(AUDIT_ROW_MAC_KEY),
+    };
     const signer = await this.systemKeys.signingKey(LOG_SIGNING_KEY);
+    const macFromSeq = await this.repo.macFromSeq();
     // Catch up outside the lock first: a fresh instance may have a long log to read.
     await this.syncTo(await this.repo.size());
     let total = 0;
     for (;;) {
-      const added = await this.integrateBatch(refKey, signer);
+      const { added, head } = await this.integrateBatch(keys, macFromSeq, signer);
+      // Only once the head is committed: the witness never holds a head the store lacks.
+      if (head) await this.witness.witness(head);
       total += added;
       if (added < MAX_LEAVES_PER_HEAD) return total;
     }
   }
 
-  private async integrateBatch(refKey: Buffer, signer: SigningKey): Promise<number> {
+  private async integrateBatch(
+    keys: LeafKeys,
+    macFromSeq: number,
+    signer: SigningKey,
+  ): Promise<{ added: number; head?: SignedTreeHead }> {
     const before = this.tree.size;
     try {
       return await this.transactions.transaction(async (tx) => {
@@ -216,16 +335,28 @@ export class TransparencyLog {
         let next = size;
         while (next - size < MAX_LEAVES_PER_HEAD) {
           const rows = await this.repo.pending(Math.min(PAGE, MAX_LEAVES_PER_HEAD - (next - size)), tx);
-          const assigned: LeafAssignment[] = rows.map((row) => {
-            const ref = row.person_id === null ? null : personRef(refKey, row.person_id);
-            const hash = leafHash(auditLeafBytes({ ...row, person_ref: ref }));
+          const assigned: LeafAssignment[] = [];
+          for (const row of rows) {
+            const leaf = rowLeaf(row, keys, macFromSeq);
+            // A row the registry did not write (or that changed since) never joins the log: verify reports it.
+            if ('refusal' in leaf) {
+              await this.repo.refuse(tx, row.id, leaf.refusal);
+              continue;
+            }
+            const hash = leafHash(Buffer.from(leaf.text, 'utf8'));
             this.tree.append(hash);
-            return { id: row.id, personRef: ref, leafHash: hex(hash), leafIndex: next++ };
-          });
+            assigned.push({
+              id: row.id,
+              leafVersion: leaf.version,
+              personRef: leaf.personRef,
+              leafHash: hex(hash),
+              leafIndex: next++,
+            });
+          }
           await this.repo.assignLeaves(tx, assigned);
           if (rows.length < PAGE) break;
         }
-        if (next === size) return 0;
+        if (next === size) return { added: 0 };
         const head = signTreeHead(
           {
             treeSize: next,
@@ -243,7 +374,7 @@ export class TransparencyLog {
           key_id: head.keyId,
         });
         await this.repo.setSize(tx, next);
-        return next - size;
+        return { added: next - size, head };
       });
     } catch (e) {
       // The appends of a rolled-back transaction never happened (leaves read from the store may go too).

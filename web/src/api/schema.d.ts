@@ -6182,18 +6182,22 @@ export interface components {
             publicKeyPem: string;
         };
         TransparencyLeaf: {
-            /** @description the audit record as published, canonical JSON (format v1, see README "Transparency log"); the person appears only as personRef, a keyed hash */
-            leaf: string;
+            /** @description version 2: canonical JSON {"commitment": HMAC-SHA256(salt, entry), "v": 2}, which names nobody (see README "Transparency log"); version 1: null, its content is no longer published */
+            leaf: string | null;
             /** @description SHA-256(0x00 ‖ the UTF-8 bytes of leaf) */
             leafHash: components["schemas"]["Hash"];
             leafIndex: number;
+            /** @description the leaf format: 2 (a salted commitment) or 1 (an older leaf, not published) */
+            v: number;
         };
         TransparencyLeafInput: {
-            /** @description the audit record as published, canonical JSON (format v1, see README "Transparency log"); the person appears only as personRef, a keyed hash */
-            leaf: string;
+            /** @description version 2: canonical JSON {"commitment": HMAC-SHA256(salt, entry), "v": 2}, which names nobody (see README "Transparency log"); version 1: null, its content is no longer published */
+            leaf: string | null;
             /** @description SHA-256(0x00 ‖ the UTF-8 bytes of leaf) */
             leafHash: components["schemas"]["HashInput"];
             leafIndex: number;
+            /** @description the leaf format: 2 (a salted commitment) or 1 (an older leaf, not published) */
+            v: number;
         };
         UsageItem: {
             action: string;
@@ -6206,6 +6210,8 @@ export interface components {
             detail: {
                 [key: string]: unknown;
             } | null;
+            /** @description version 2: the canonical entry the leaf commits to; with salt, leaf = {"commitment": HMAC-SHA256(salt, entry), "v": 2}. Version 1: the leaf text itself */
+            entry: string | null;
             id: string;
             inclusionProof: {
                 auditPath: string[];
@@ -6213,9 +6219,13 @@ export interface components {
             } | null;
             leafHash: string | null;
             leafIndex: number | null;
+            /** @description the leaf format (2: a salted commitment; 1: older) */
+            leafVersion: number | null;
             purpose: string | null;
             relyingPartyId: string | null;
             result: string;
+            /** @description version 2: the entry's salt, lowercase hex (32 bytes); null otherwise */
+            salt: string | null;
             /** @enum {string} */
             scoreBand: "none" | "low" | "medium" | "high";
             segment: string | null;
@@ -6231,6 +6241,8 @@ export interface components {
             detail: {
                 [key: string]: unknown;
             } | null;
+            /** @description version 2: the canonical entry the leaf commits to; with salt, leaf = {"commitment": HMAC-SHA256(salt, entry), "v": 2}. Version 1: the leaf text itself */
+            entry: string | null;
             id: string;
             inclusionProof: {
                 auditPath: string[];
@@ -6238,9 +6250,13 @@ export interface components {
             } | null;
             leafHash: string | null;
             leafIndex: number | null;
+            /** @description the leaf format (2: a salted commitment; 1: older) */
+            leafVersion: number | null;
             purpose: string | null;
             relyingPartyId: string | null;
             result: string;
+            /** @description version 2: the entry's salt, lowercase hex (32 bytes); null otherwise */
+            salt: string | null;
             /** @enum {string} */
             scoreBand: "none" | "low" | "medium" | "high";
             segment: string | null;
