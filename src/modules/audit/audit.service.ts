@@ -36,6 +36,7 @@ export const AUDIT_ACTIONS = [
   'data.export',
   'incident.open',
   'metrics.read',
+  'contact.change',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
