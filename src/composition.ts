@@ -27,6 +27,8 @@ import { loadMasterKeyring, type MasterKeyring } from './modules/keys/master-key
 import { matchingRoutes } from './modules/matching/matching.routes.js';
 import type { Notifier } from './modules/notifications/notifier.js';
 import type { NotificationOutbox } from './modules/notifications/outbox.js';
+import type { ContactBook } from './modules/notifications/contact-book.js';
+import type { MessageDelivery } from './modules/notifications/message-delivery.js';
 import { personsRoutes } from './modules/persons/persons.routes.js';
 import { principalsRoutes } from './modules/principals/principals.routes.js';
 import { segmentsRoutes } from './modules/segments/segments.routes.js';
@@ -56,6 +58,8 @@ export interface RegistryOverrides {
   /** A hook inside a number's switch-over (a test crashes there). */
   readonly switchProbe?: SwitchProbe;
   readonly notifier?: Notifier;
+  /** How one-time codes are sent (default: the configured gateway, else the outbox files). */
+  readonly delivery?: MessageDelivery;
   /** Where the server's log lines go instead of stdout. */
   readonly logStream?: { write(line: string): void };
 }
@@ -78,6 +82,10 @@ export interface Registry {
       /** The transparency log: integrate(), latestHead(), inclusionProof(s)(), leavesOf(). */
       readonly transparency: TransparencyLog;
       readonly outbox: NotificationOutbox;
+      /** Messages that must reach a person now (one-time codes): the gateway, or the outbox files. */
+      readonly delivery: MessageDelivery;
+      /** Citizens' sealed contact details. */
+      readonly contacts: ContactBook;
       /** What relying-party applications (src/services/) are given: the registry's own decisions only. */
       readonly relyingParties: RegistryServices;
       /** Runs due contract endings and number switches (also every OBLIK_TELECOM_SCHEDULER_SECONDS). */
@@ -102,18 +110,18 @@ function mountRoutes(
   services: ReturnType<typeof composeRegistryServices>,
   health: Parameters<typeof healthRoutes>[1],
 ): void {
-  const { sessions, account, citizenRecords: records } = services;
+  const { sessions, signIn, account, citizenRecords: records } = services;
   healthRoutes(app, health);
   segmentsRoutes(app, { segments: core.segments, keys: services.keys, renewal: core.renewal });
   principalsRoutes(app, core.principals);
   enrolmentRoutes(app, services.enrolment);
   matchingRoutes(app, services.matching);
-  personsRoutes(app, services.persons, sessions);
+  personsRoutes(app, services.persons, signIn);
   adjudicationsRoutes(app, services.adjudications);
   alertsRoutes(app, services.alerts);
   auditRoutes(app, core.audit);
   transparencyRoutes(app, services.transparency);
-  citizenRoutes(app, { sessions, account, records });
+  citizenRoutes(app, { sessions, signIn, account, records, contactChanges: services.contactChanges });
   citizenConsentRoutes(app, { consents: services.consents, records });
   incidentsRoutes(app, services.incidents);
   principalSelfRoutes(app, core.principals);
@@ -233,7 +241,8 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
         ...{ principals: core.principals, segments: core.segments, dataKeys: core.dataKeys, sync: core.sync },
         ...{ idempotency: core.idempotency, systemKeys: core.systemKeys, renewal: core.renewal, vault: core.vault },
         ...{ galleries: core.galleries, personKeys: core.personKeys, keys: services.keys },
-        ...{ transparency: services.transparency, outbox: services.outbox },
+        ...{ transparency: services.transparency, outbox: services.outbox, delivery: services.delivery },
+        contacts: services.contacts,
         relyingParties,
         telecomScheduler,
       },

@@ -14,7 +14,11 @@ import { AUDIT_ROW_MAC_KEY, AuditService } from './modules/audit/audit.service.j
 import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
 import { CitizenConsentsService } from './modules/citizen/citizen-consents.service.js';
 import { CitizenRecordsService } from './modules/citizen/citizen-records.service.js';
+import { CitizenFaceCheck } from './modules/citizen/citizen-face-check.js';
 import { CitizenSessionsService } from './modules/citizen/citizen-sessions.service.js';
+import { CitizenSignInService } from './modules/citizen/citizen-sign-in.service.js';
+import { ContactChanges } from './modules/citizen/contact-changes.service.js';
+import { SignInThrottle } from './modules/citizen/sign-in-throttle.js';
 import { CitizenSubjects } from './modules/citizen/citizen-subjects.js';
 import { LogReceipts } from './modules/citizen/log-receipts.js';
 import { UsageService } from './modules/citizen/usage.service.js';
@@ -33,6 +37,7 @@ import type { MasterKeyring } from './modules/keys/master-keyring.js';
 import { SystemKeys } from './modules/keys/system-keys.js';
 import { MatchingService } from './modules/matching/matching.service.js';
 import { ContactBook } from './modules/notifications/contact-book.js';
+import { messageDelivery, type MessageDelivery } from './modules/notifications/message-delivery.js';
 import { LogNotifier, WebhookNotifier, type Notifier } from './modules/notifications/notifier.js';
 import { NotificationOutbox } from './modules/notifications/outbox.js';
 import { Erasure } from './modules/persons/erasure.js';
@@ -126,7 +131,14 @@ export function composeRegistryServices(
   core: StoreServices,
   engine: FaceEngine,
   config: Config,
-  overrides: { clock: Clock; ids: IdSource; log: Log; enrolmentProbe?: StepProbe; notifier?: Notifier },
+  overrides: {
+    clock: Clock;
+    ids: IdSource;
+    log: Log;
+    enrolmentProbe?: StepProbe;
+    notifier?: Notifier;
+    delivery?: MessageDelivery;
+  },
 ) {
   const { repos, transactions, audit, access, pseudonyms, idempotency, matcher, galleries, sync, sections } = core;
   const { clock, ids, log } = overrides;
@@ -149,6 +161,7 @@ export function composeRegistryServices(
     overrides.enrolmentProbe,
   );
   const attempts = new EnrolmentAttempts(repos.alerts, transactions, clock, ids, config.registry.enrolmentAttempts);
+  const contacts = new ContactBook(repos.contacts, core.dataKeys, clock);
   const enrolment = new EnrolmentService(
     engine,
     access,
@@ -159,6 +172,7 @@ export function composeRegistryServices(
     ids,
     thresholds,
     attempts,
+    contacts,
   );
   const alerts = new AlertsService(repos.alerts, access);
   const matching = new MatchingService(engine, gallery, access, audit, idempotency, pseudonyms, thresholds);
@@ -166,20 +180,48 @@ export function composeRegistryServices(
   const records = new PersonRecords(repos);
   const persons = new PersonsService(repos, transactions, records, access, erasure, audit, clock);
   const adjudications = new AdjudicationsService(repos.adjudications, transactions, access, audit, clock);
-  const contacts = new ContactBook(repos.contacts, core.dataKeys, clock);
   const notifier =
     overrides.notifier ??
     (config.notify.webhookUrl ? new WebhookNotifier(config.notify.webhookUrl) : new LogNotifier(log));
   const outbox = new NotificationOutbox(repos.notifications, contacts, notifier, clock);
   const incidents = new IncidentsService(repos, transactions, access, audit, core.renewal, outbox, clock, ids);
+  const faces = new CitizenFaceCheck({ engine, ...gallery }, audit, config.engine.matchThreshold);
+  const throttle = new SignInThrottle(repos.signInCounters, clock, {
+    maxPerSource: config.citizen.maxSignInsPerSource,
+    maxPerPerson: config.citizen.maxFailedSignIns,
+    windowMinutes: config.citizen.throttleWindowMinutes,
+  });
+  const delivery = overrides.delivery ?? messageDelivery(config.messages);
+  const sessionRepos = { sessions: repos.citizenSessions, persons: repos.persons };
   const sessions = new CitizenSessionsService(
-    { sessions: repos.citizenSessions, persons: repos.persons },
+    sessionRepos,
     transactions,
-    { engine, ...gallery },
+    faces,
+    throttle,
+    audit,
+    clock,
+    config.citizen,
+  );
+  const signIn = new CitizenSignInService(
+    sessionRepos,
+    transactions,
+    faces,
+    sessions,
+    throttle,
+    { contacts, delivery },
     access,
     audit,
     clock,
-    { ...config.citizen, matchThreshold: config.engine.matchThreshold },
+    config.citizen,
+  );
+  const contactChanges = new ContactChanges(
+    sessionRepos,
+    transactions,
+    { contacts, delivery },
+    throttle,
+    audit,
+    clock,
+    config.citizen,
   );
   const subjects = new CitizenSubjects(repos, clock);
   const usage = new UsageService(repos.usage, transparency, config.engine.matchThreshold);
@@ -205,7 +247,8 @@ export function composeRegistryServices(
     minLivenessContext: config.engine.minLivenessContext,
   });
   return {
-    ...{ transparency, keys, enrolment, matching, persons, adjudications, alerts, outbox, incidents, sessions },
+    ...{ transparency, keys, enrolment, matching, persons, adjudications, alerts, outbox, incidents, sessions, signIn },
+    ...{ delivery, contacts, contactChanges },
     ...{ consents, account, citizenRecords, captureQuality, identityDocuments },
   };
 }

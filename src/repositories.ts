@@ -4,6 +4,7 @@ import { createAdjudicationsRepository } from './modules/adjudications/adjudicat
 import { createAlertsRepository } from './modules/alerts/alerts.repository.js';
 import { createAuditRepository } from './modules/audit/audit.repository.js';
 import { createCitizenSessionsRepository } from './modules/citizen/citizen-sessions.repository.js';
+import { createSignInCountersRepository } from './modules/citizen/sign-in-counters.repository.js';
 import { createUsageRepository } from './modules/citizen/usage.repository.js';
 import { createConsentRepository } from './modules/consent/consent.repository.js';
 import { createHealthRepository } from './modules/health/health.repository.js';
@@ -53,6 +54,7 @@ export function createRepositories(db: Kysely<Database>) {
     pseudonyms: createPseudonymsRepository(db),
     segmentKeys: createSegmentKeysRepository(db),
     segments: createSegmentsRepository(db),
+    signInCounters: createSignInCountersRepository(db),
     systemKeys: createSystemKeysRepository(db),
     templateEvents: createTemplateEventsRepository(db),
     templates: createTemplatesRepository(db),

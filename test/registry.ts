@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { loadConfig } from '../src/config/config.js';
 import { buildRegistry, type Registry, type RegistryOverrides } from '../src/composition.js';
+import { existsSync, readFileSync } from 'node:fs';
 import type { FaceEngine } from '../src/biometrics/face-engine.js';
+import { OutboxFileDelivery, type MessageChannel } from '../src/modules/notifications/message-delivery.js';
 import { readFace } from './datasets.js';
 import { newTestStore, type TestDialect, type TestStore } from './stores.js';
 
@@ -26,6 +28,8 @@ export async function startTestRegistry(
       OBLIK_BOOTSTRAP_ADMIN_KEY: ADMIN_KEY,
       OBLIK_SEGMENTS: 'moscow:Moscow,kazan:Kazan',
       OBLIK_LOG_LEVEL: 'silent',
+      // Every test calls from one address: the per-source sign-in throttle is tested on its own.
+      OBLIK_SIGN_IN_SOURCE_MAX: '10000',
       ...store.env,
       ...env,
       ...more,
@@ -151,9 +155,75 @@ export async function livePhoto(who: keyof typeof LIVE_FACES, n: number): Promis
   return b64(await readFace('small', folder, files[n]!));
 }
 
-/** Signs a citizen in by face and returns a client acting with their session token. */
-export async function signIn(app: FastifyInstance, citizenId: string, image: string) {
-  const res = await client(app)()('POST', '/v1/citizen/sessions', { citizenId, image });
-  if (res.status !== 201) throw new Error(`sign-in failed: ${JSON.stringify(res.body)}`);
-  return client(app)(res.body.token as string);
+/** The development outbox file of a channel (where codes go with no gateway configured). */
+export function outboxFile(registry: Registry, channel: MessageChannel): string {
+  const delivery = registry.services.delivery;
+  if (!(delivery instanceof OutboxFileDelivery)) throw new Error('this registry sends through a gateway');
+  return delivery.fileOf(channel);
+}
+
+/** The messages the development outbox holds for one channel, oldest first. */
+export function outboxMessages(
+  registry: Registry,
+  channel: MessageChannel,
+): { to: string; text: string; at: string }[] {
+  const file = outboxFile(registry, channel);
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { to: string; text: string; at: string });
+}
+
+/** The one-time code in the last message the outbox holds for `to`. */
+export function lastCode(registry: Registry, channel: MessageChannel, to: string): string {
+  const message = outboxMessages(registry, channel).findLast((m) => m.to === to);
+  const code = message?.text.match(/ is ([0-9]{6}|[a-z2-7]{4}(?:-[a-z2-7]{4})+) /i)?.[1];
+  if (!code) throw new Error(`no code for ${to} in the ${channel} outbox`);
+  return code;
+}
+
+/** The email address {@link signIn} gives a citizen who has no contact yet. */
+export const testEmailOf = (citizenId: string) => `${citizenId.toLowerCase()}@citizen.test`;
+
+/**
+ * Gives a citizen a verified email contact if they have none, as a citizen who activated their account would
+ * have (test set-up only: through the store's contact book, not an API, since no API lets anyone but the
+ * citizen set it). Returns the address codes go to.
+ */
+export async function ensureContact(
+  registry: Registry,
+  citizenId: string,
+): Promise<{ channel: MessageChannel; to: string }> {
+  const person = await registry.repositories.persons.findOpen(citizenId);
+  if (!person) throw new Error(`no person ${citizenId}`);
+  const held = await registry.services.contacts.of(person.id, person.segment_id);
+  if (held?.phone) return { channel: 'sms', to: held.phone };
+  if (held?.email) return { channel: 'email', to: held.email };
+  const email = testEmailOf(citizenId);
+  await registry.services.contacts.set(person.id, person.segment_id, { email, verifiedAt: new Date().toISOString() });
+  return { channel: 'email', to: email };
+}
+
+/**
+ * Signs a citizen in with both factors, as a client would: their face (202, a sign-in token), a code sent to
+ * their contact (read from the development outbox), then the session. Returns a client acting with its token.
+ */
+export async function signIn(registry: Registry, citizenId: string, image: string) {
+  return client(registry.app)(await signInToken(registry, citizenId, image));
+}
+
+/** The session token of a two-factor sign-in (see {@link signIn}). */
+export async function signInToken(registry: Registry, citizenId: string, image: string): Promise<string> {
+  const anon = client(registry.app)();
+  const address = await ensureContact(registry, citizenId);
+  const face = await anon('POST', '/v1/citizen/sessions', { citizenId, image });
+  if (face.status !== 202) throw new Error(`face sign-in failed: ${JSON.stringify(face.body)}`);
+  const { signInToken } = face.body as { signInToken: string };
+  const sent = await anon('POST', '/v1/citizen/sessions/second-factor/code', { signInToken });
+  if (sent.status !== 202) throw new Error(`no code sent: ${JSON.stringify(sent.body)}`);
+  const code = lastCode(registry, address.channel, address.to);
+  const done = await anon('POST', '/v1/citizen/sessions/second-factor', { signInToken, code });
+  if (done.status !== 201) throw new Error(`second factor failed: ${JSON.stringify(done.body)}`);
+  return done.body.token as string;
 }

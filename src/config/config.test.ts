@@ -17,6 +17,23 @@ describe('configuration', () => {
     expect(c.engine.quality.maxYawDeg).toBe(20);
   });
 
+  it('sends one-time codes to the outbox files unless a gateway is set; eGov login takes all four settings', () => {
+    const dev = loadConfig({ OBLIK_DATA_DIR: '/srv/oblik' });
+    expect(dev.messages).toEqual({ outboxDir: '/srv/oblik/outbox' });
+    expect(dev.egovLogin).toBeUndefined();
+    expect(loadConfig({ OBLIK_MESSAGE_WEBHOOK_URL: 'https://sms.example/send' }).messages.webhookUrl).toBe(
+      'https://sms.example/send',
+    );
+    const egov = {
+      OBLIK_EGOV_OIDC_ISSUER: 'https://idp.egov.example',
+      OBLIK_EGOV_OIDC_CLIENT_ID: 'oblik',
+      OBLIK_EGOV_OIDC_CLIENT_SECRET: 'secret',
+      OBLIK_EGOV_OIDC_REDIRECT_URI: 'https://oblik.example/v1/citizen/egov/callback',
+    };
+    expect(loadConfig(egov).egovLogin).toMatchObject({ issuer: 'https://idp.egov.example', clientId: 'oblik' });
+    expect(() => loadConfig({ OBLIK_EGOV_OIDC_ISSUER: 'https://idp.egov.example' })).toThrow(ConfigError);
+  });
+
   it('configures the OCR pool of identity documents, within bounds', () => {
     expect(loadConfig({}).documents.ocr).toEqual({ workers: 1, timeoutMs: 15_000, maxQueue: 64 });
     expect(loadConfig({ OBLIK_OCR_WORKERS: '2', OBLIK_OCR_TIMEOUT_MS: '5000' }).documents.ocr).toMatchObject({

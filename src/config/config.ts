@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { EngineSettings } from '../biometrics/face-engine.js';
 import type { OcrSettings } from '../documents/ocr-pool.js';
+import type { EgovLoginSettings } from '../modules/citizen/egov-login.js';
 import { SEGMENT_ID } from '../modules/segments/segment-id.js';
 
 /**
@@ -74,7 +75,15 @@ const envSchema = z.object({
   OBLIK_CITIZEN_SESSION_MINUTES: int(15, 1, 24 * 60),
   OBLIK_SIGN_IN_CODE_MINUTES: int(30, 1, 7 * 24 * 60),
   OBLIK_SIGN_IN_MAX_FAILURES: int(5, 1, 100),
+  OBLIK_SIGN_IN_SOURCE_MAX: int(30, 1, 100_000),
+  OBLIK_SIGN_IN_WINDOW_MINUTES: int(15, 1, 24 * 60),
+  OBLIK_SECOND_FACTOR_MINUTES: int(10, 1, 60),
   OBLIK_NOTIFY_WEBHOOK_URL: z.url().optional(),
+  OBLIK_MESSAGE_WEBHOOK_URL: z.url().optional(),
+  OBLIK_EGOV_OIDC_ISSUER: z.url().optional(),
+  OBLIK_EGOV_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  OBLIK_EGOV_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  OBLIK_EGOV_OIDC_REDIRECT_URI: z.url().optional(),
   OBLIK_OCR_WORKERS: int(1, 1, 64),
   OBLIK_OCR_TIMEOUT_MS: int(15_000, 100, 600_000),
   OBLIK_OCR_MAX_QUEUE: int(64, 1, 100_000),
@@ -154,11 +163,26 @@ export interface Config {
   readonly citizen: {
     readonly sessionMinutes: number;
     readonly signInCodeMinutes: number;
-    /** Failed face sign-ins within a session's length before face sign-in pauses for that person. */
+    /**
+     * Second-factor code attempts per person per window (only someone who showed the face reaches them, so
+     * no one else can use this to lock a citizen out).
+     */
     readonly maxFailedSignIns: number;
+    /** Face sign-ins, and guesses of one-time codes, each per source address per window. */
+    readonly maxSignInsPerSource: number;
+    readonly throttleWindowMinutes: number;
+    /** How long a face sign-in waits for its second factor, and a code sent for it stays valid. */
+    readonly secondFactorMinutes: number;
   };
   /** The transparency log's witness: every signed head, appended outside the database (default <data dir>). */
   readonly transparency: { readonly witnessFile: string };
+  /**
+   * Where one-time codes go: a messaging gateway webhook (`{channel, to, text}`), or (unset) the development
+   * outbox files under `<data dir>/outbox/` (see src/modules/notifications/message-delivery.ts).
+   */
+  readonly messages: { readonly webhookUrl?: string; readonly outboxDir: string };
+  /** The national eGov login (OpenID Connect; src/modules/citizen/egov-login.ts): all four settings, or none. */
+  readonly egovLogin?: EgovLoginSettings;
   /** Where citizen notices go: an email/SMS gateway webhook, or (unset) the log, for development. */
   readonly notify: { readonly webhookUrl?: string };
   /** Identity documents (src/documents/): the OCR pool that reads MRZs from images. */
@@ -186,6 +210,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.OBLIK_QUALITY_MIN_BRIGHTNESS >= e.OBLIK_QUALITY_MAX_BRIGHTNESS) {
     throw new ConfigError(
       'invalid configuration: OBLIK_QUALITY_MIN_BRIGHTNESS must be below OBLIK_QUALITY_MAX_BRIGHTNESS',
+    );
+  }
+  const egov = [
+    e.OBLIK_EGOV_OIDC_ISSUER,
+    e.OBLIK_EGOV_OIDC_CLIENT_ID,
+    e.OBLIK_EGOV_OIDC_CLIENT_SECRET,
+    e.OBLIK_EGOV_OIDC_REDIRECT_URI,
+  ];
+  if (egov.some(Boolean) && !egov.every(Boolean)) {
+    throw new ConfigError(
+      'invalid configuration: set all of OBLIK_EGOV_OIDC_ISSUER, _CLIENT_ID, _CLIENT_SECRET, _REDIRECT_URI, or none',
     );
   }
   const dataDir = resolve(e.OBLIK_DATA_DIR);
@@ -238,7 +273,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sessionMinutes: e.OBLIK_CITIZEN_SESSION_MINUTES,
       signInCodeMinutes: e.OBLIK_SIGN_IN_CODE_MINUTES,
       maxFailedSignIns: e.OBLIK_SIGN_IN_MAX_FAILURES,
+      maxSignInsPerSource: e.OBLIK_SIGN_IN_SOURCE_MAX,
+      throttleWindowMinutes: e.OBLIK_SIGN_IN_WINDOW_MINUTES,
+      secondFactorMinutes: e.OBLIK_SECOND_FACTOR_MINUTES,
     },
+    messages: {
+      ...(e.OBLIK_MESSAGE_WEBHOOK_URL ? { webhookUrl: e.OBLIK_MESSAGE_WEBHOOK_URL } : {}),
+      outboxDir: resolve(dataDir, 'outbox'),
+    },
+    ...(e.OBLIK_EGOV_OIDC_ISSUER
+      ? {
+          egovLogin: {
+            issuer: e.OBLIK_EGOV_OIDC_ISSUER,
+            clientId: e.OBLIK_EGOV_OIDC_CLIENT_ID!,
+            clientSecret: e.OBLIK_EGOV_OIDC_CLIENT_SECRET!,
+            redirectUri: e.OBLIK_EGOV_OIDC_REDIRECT_URI!,
+          },
+        }
+      : {}),
     notify: e.OBLIK_NOTIFY_WEBHOOK_URL ? { webhookUrl: e.OBLIK_NOTIFY_WEBHOOK_URL } : {},
     documents: {
       ocr: { workers: e.OBLIK_OCR_WORKERS, timeoutMs: e.OBLIK_OCR_TIMEOUT_MS, maxQueue: e.OBLIK_OCR_MAX_QUEUE },

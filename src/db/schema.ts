@@ -16,6 +16,8 @@ export interface Database {
   segment_transforms: SegmentTransformTable;
   citizen_sessions: CitizenSessionTable;
   sign_in_codes: SignInCodeTable;
+  sign_in_challenges: SignInChallengeTable;
+  sign_in_counters: SignInCounterTable;
   pseudonyms: PseudonymTable;
   person_contacts: PersonContactTable;
   incidents: IncidentTable;
@@ -163,7 +165,12 @@ export interface SegmentTransformTable {
 export interface CitizenSessionTable {
   token_hash: string;
   person_id: string;
-  method: 'face' | 'code';
+  /**
+   * How the session was opened: `face+code` (two factors), `code` (an operator-requested code alone: a step-up
+   * is due before grants), `code+face` (such a session after its step-up); `face` only in sessions from before
+   * two-factor sign-in (treated as needing a step-up).
+   */
+  method: 'face' | 'code' | 'face+code' | 'code+face';
   created_at: string;
   expires_at: string;
   ended_at: string | null;
@@ -176,6 +183,28 @@ export interface SignInCodeTable {
   created_at: string;
   expires_at: string;
   used_at: string | null;
+}
+
+/** A sign-in (or step-up, or contact change) waiting for its one-time code; stored only as hashes. */
+export interface SignInChallengeTable {
+  token_hash: string;
+  person_id: string;
+  purpose: 'sign_in' | 'step_up' | 'contact';
+  code_hash: string | null;
+  code_expires_at: string | null;
+  codes_sent: number;
+  failures: number;
+  sealed_contact: string | null;
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+}
+
+/** One throttle counter per key per window (see src/modules/citizen/sign-in-throttle.ts). */
+export interface SignInCounterTable {
+  counter_key: string;
+  window_start: string;
+  hits: number;
 }
 
 /** The id a relying party knows a person by (pairwise: different for every party). */

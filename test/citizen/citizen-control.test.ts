@@ -8,11 +8,13 @@ import {
   ADMIN_KEY,
   b64,
   client,
+  lastCode,
   livePhoto,
   registerRelyingParty,
   signIn,
   startTestRegistry,
   TestClock,
+  testEmailOf,
 } from '../registry.js';
 import { testDialects, type TestStore } from '../stores.js';
 import { headSignatureValid, inclusionValid } from '../transparency/verifier.js';
@@ -77,7 +79,7 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
     });
     expect([tight.status, tight.body.code]).toEqual([422, 'face.spoof_suspected']);
 
-    me = await signIn(registry.app, anna.citizenId, await livePhoto('anna', 1));
+    me = await signIn(registry, anna.citizenId, await livePhoto('anna', 1));
     const record = await me('GET', '/v1/citizen/me');
     expect(record.status).toBe(200);
     expect(record.body).toMatchObject({ citizenId: anna.citizenId, segment: 'moscow', status: 'active', minor: false });
@@ -89,7 +91,7 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
     // Sessions are short-lived.
     clock.advance(16);
     expect((await me('GET', '/v1/citizen/me')).status).toBe(401);
-    me = await signIn(registry.app, anna.citizenId, await livePhoto('anna', 1));
+    me = await signIn(registry, anna.citizenId, await livePhoto('anna', 1));
   });
 
   it('consent per party: a grant makes the person visible to that party only, under its own pseudonym', async () => {
@@ -149,7 +151,7 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
     const before = await identify('metro', 2);
     expect(before.body.candidates).toHaveLength(1);
     clock.advance(6);
-    me = await signIn(registry.app, anna.citizenId, await livePhoto('anna', 1));
+    me = await signIn(registry, anna.citizenId, await livePhoto('anna', 1));
     expect((await identify('metro', 2)).body.candidates).toEqual([]);
     const verify = await as('metro')('POST', '/v1/verifications', {
       personId: before.body.candidates[0].personId,
@@ -175,7 +177,7 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
     expect(unlocked.body).toMatchObject({ active: false, unlockedUntil: expect.any(String) });
     expect((await identify('metro', 2)).body.candidates).toHaveLength(1);
     clock.advance(11);
-    me = await signIn(registry.app, anna.citizenId, await livePhoto('anna', 1));
+    me = await signIn(registry, anna.citizenId, await livePhoto('anna', 1));
     expect((await identify('metro', 2)).body.candidates).toEqual([]);
 
     // Removed for good; then a lock on one purpose leaves the others alone.
@@ -330,13 +332,12 @@ describe.each(dialects)('citizen control on %s', (dialect) => {
       image: await livePhoto('anna', 1),
     });
     expect(byFace.status).toBe(401);
-    const code = await client(registry.app)(ADMIN_KEY)('POST', `/v1/persons/${anna.citizenId}/sign-in-codes`);
-    expect(code.status).toBe(201);
-    const byCode = await anon('POST', '/v1/citizen/sessions', { citizenId: anna.citizenId, code: code.body.code });
-    expect([byCode.status, byCode.body.method]).toEqual([201, 'code']);
-    expect(
-      (await anon('POST', '/v1/citizen/sessions', { citizenId: anna.citizenId, code: code.body.code })).status,
-    ).toBe(401);
+    const sent = await client(registry.app)(ADMIN_KEY)('POST', `/v1/persons/${anna.citizenId}/sign-in-codes`);
+    expect(sent.status).toBe(201);
+    const code = lastCode(registry, 'email', testEmailOf(anna.citizenId));
+    const byCode = await anon('POST', '/v1/citizen/sessions', { citizenId: anna.citizenId, code });
+    expect([byCode.status, byCode.body.method, byCode.body.stepUpRequired]).toEqual([201, 'code', true]);
+    expect((await anon('POST', '/v1/citizen/sessions', { citizenId: anna.citizenId, code })).status).toBe(401);
   });
 });
 

@@ -69,15 +69,15 @@ describe.each(dialects)('minors and guardians on %s', (dialect) => {
       consents: [],
     });
     expect(record.body.templates).toHaveLength(1);
-    const kidSession = await signIn(registry.app, ids.kid, await livePhoto('kid', 1));
+    const kidSession = await signIn(registry, ids.kid, await livePhoto('kid', 1));
     expect((await kidSession('GET', '/v1/citizen/me')).body).toMatchObject({ minor: true, guardians: [ids.parent] });
   });
 
   it('lets a guardian grant school meals for the minor, and no one else', async () => {
     expect((await schoolIdentifies()).body.candidates).toEqual([]);
-    const parent = await signIn(registry.app, ids.parent, await livePhoto('boris', 1));
-    const stranger = await signIn(registry.app, ids.stranger, await livePhoto('vera', 1));
-    const kid = await signIn(registry.app, ids.kid, await livePhoto('kid', 1));
+    const parent = await signIn(registry, ids.parent, await livePhoto('boris', 1));
+    const stranger = await signIn(registry, ids.stranger, await livePhoto('vera', 1));
+    const kid = await signIn(registry, ids.kid, await livePhoto('kid', 1));
     const meals = { relyingPartyId: school.id, purpose: 'school_meals', personId: ids.kid };
 
     const byStranger = await stranger('POST', '/v1/citizen/consents', meals);
@@ -99,8 +99,8 @@ describe.each(dialects)('minors and guardians on %s', (dialect) => {
   });
 
   it('refuses a purpose the segment forbids for minors, to the minor and to the guardian alike', async () => {
-    const parent = await signIn(registry.app, ids.parent, await livePhoto('boris', 1));
-    const kid = await signIn(registry.app, ids.kid, await livePhoto('kid', 1));
+    const parent = await signIn(registry, ids.parent, await livePhoto('boris', 1));
+    const kid = await signIn(registry, ids.kid, await livePhoto('kid', 1));
     const parking = { relyingPartyId: school.id, purpose: 'parking' };
     const byParent = await parent('POST', '/v1/citizen/consents', { ...parking, personId: ids.kid });
     const byKid = await kid('POST', '/v1/citizen/consents', parking);
@@ -114,8 +114,8 @@ describe.each(dialects)('minors and guardians on %s', (dialect) => {
       minorPurposes: ['school_meals'],
     });
     expect(rules.body).toEqual({ segment: 'moscow', ageOfConsent: 10, minorPurposes: ['school_meals'] });
-    const parent = await signIn(registry.app, ids.parent, await livePhoto('boris', 1));
-    const kid = await signIn(registry.app, ids.kid, await livePhoto('kid', 1));
+    const parent = await signIn(registry, ids.parent, await livePhoto('boris', 1));
+    const kid = await signIn(registry, ids.kid, await livePhoto('kid', 1));
     expect((await parent('GET', `/v1/citizen/me?personId=${ids.kid}`)).status).toBe(403);
     const own = await kid('POST', '/v1/citizen/consents', { relyingPartyId: school.id, purpose: 'parking' });
     expect(own.status).toBe(201);

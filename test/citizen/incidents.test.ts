@@ -6,6 +6,7 @@ import { startTestEngine } from '../engine.js';
 import {
   ADMIN_KEY,
   client,
+  lastCode,
   livePhoto,
   newOperator,
   registerRelyingParty,
@@ -63,8 +64,14 @@ describe.each(dialects)('leak incidents on %s', (dialect) => {
   });
 
   it('notifies exactly the affected citizens, once each, re-keys, revokes, and shows citizens what happened', async () => {
-    const anna = await signIn(registry.app, citizens.anna!, await livePhoto('anna', 1));
-    expect((await anna('PUT', '/v1/citizen/contact', { email: 'anna@example.org' })).status).toBe(200);
+    const anna = await signIn(registry, citizens.anna!, await livePhoto('anna', 1));
+    const change = await anna('PUT', '/v1/citizen/contact', { email: 'anna@example.org' });
+    expect([change.status, change.body.sentTo]).toEqual([202, 'a***@e******.org']);
+    const confirmed = await anna('POST', '/v1/citizen/contact/confirmation', {
+      confirmationToken: change.body.confirmationToken,
+      code: lastCode(registry, 'email', 'anna@example.org'),
+    });
+    expect(confirmed.status).toBe(200);
     // The bank works in both segments: only an operator of both (or an administrator) may cut it off.
     const operator = client(registry.app)(await newOperator(registry.app, ['moscow', 'kazan']));
     const opened = await operator('POST', '/v1/incidents', {
@@ -100,12 +107,12 @@ describe.each(dialects)('leak incidents on %s', (dialect) => {
       actions: { rekey: true, revokeCredentials: true },
       notice: { status: 'sent' },
     });
-    const gleb = await signIn(registry.app, citizens.gleb!, await livePhoto('gleb', 1));
+    const gleb = await signIn(registry, citizens.gleb!, await livePhoto('gleb', 1));
     expect((await gleb('GET', '/v1/citizen/incidents')).body.incidents).toEqual([]);
   });
 
   it("scopes an incident to a relying party's uses: only the people it touched hear of it", async () => {
-    const boris = await signIn(registry.app, citizens.boris!, await livePhoto('boris', 1));
+    const boris = await signIn(registry, citizens.boris!, await livePhoto('boris', 1));
     await boris('POST', '/v1/citizen/consents', { relyingPartyId: gate.id, purpose: 'venue_access' });
     const seen = await client(registry.app)(gate.key)('POST', '/v1/identifications', {
       purpose: 'venue_access',

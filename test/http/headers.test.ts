@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
 import { startTestEngine } from '../engine.js';
-import { ADMIN_KEY, client, newEnrolment, startTestRegistry, type Reply } from '../registry.js';
+import {
+  ADMIN_KEY,
+  client,
+  ensureContact,
+  lastCode,
+  newEnrolment,
+  startTestRegistry,
+  type Reply,
+} from '../registry.js';
 import { testDialects, type TestStore } from '../stores.js';
 
 /**
@@ -70,10 +78,12 @@ describe.each(dialects)('security headers and per-source limits on %s', (dialect
     const citizenId = enrolled.body.receipt.citizenId as string;
     noStore(enrolled);
 
-    const code = await admin('POST', `/v1/persons/${citizenId}/sign-in-codes`);
-    expect(code.status).toBe(201);
-    noStore(code);
-    const session = await anon('POST', '/v1/citizen/sessions', { citizenId, code: code.body.code });
+    const contact = await ensureContact(registry, citizenId);
+    const sent = await admin('POST', `/v1/persons/${citizenId}/sign-in-codes`);
+    expect(sent.status).toBe(201);
+    noStore(sent);
+    const code = lastCode(registry, contact.channel, contact.to);
+    const session = await anon('POST', '/v1/citizen/sessions', { citizenId, code });
     expect(session.status).toBe(201);
     expect(session.body.token).toEqual(expect.any(String));
     noStore(session);

@@ -390,7 +390,7 @@ describe.each(dialects)('telecom on %s', (dialect) => {
         .where('msisdn', '=', '+77010000003')
         .executeTakeFirstOrThrow()
     ).person_ref;
-    const anna = await signIn(registry.app, await personOf(kcellContract), await face('anna', 2));
+    const anna = await signIn(registry, await personOf(kcellContract), await face('anna', 2));
     const mine = await anna('GET', '/v1/citizen/telecom');
     expect(mine.status).toBe(200);
     expect(
@@ -416,7 +416,7 @@ describe.each(dialects)('telecom on %s', (dialect) => {
         .where('msisdn', '=', '+77010000003')
         .executeTakeFirstOrThrow()
     ).person_ref;
-    const anna = await signIn(registry.app, await personOf(ref), await face('anna', 2));
+    const anna = await signIn(registry, await personOf(ref), await face('anna', 2));
     const lock = await anna('POST', '/v1/citizen/locks', { purpose: 'telecom_contract' });
     expect(lock.status).toBe(201);
     const refused = await sign('kcell', 'anna', 1, '+77010000040');

@@ -94,7 +94,7 @@ describe.each(dialects)('the public log names and links no one, on %s', (dialect
   });
 
   it('the citizen recomputes each of her leaves from its entry and salt and checks it is in the signed log', async () => {
-    const me = await signIn(registry.app, anna.citizenId, await livePhoto('anna', 3));
+    const me = await signIn(registry, anna.citizenId, await livePhoto('anna', 3));
     await registry.services.transparency.integrate();
     const usage = await me('GET', '/v1/citizen/usage?limit=100');
     expect(usage.status).toBe(200);
@@ -185,7 +185,7 @@ describe.each(dialects)('the public log names and links no one, on %s', (dialect
       ok: true,
     });
     // Its citizen still opens it: the version 1 leaf's own text.
-    const me = await signIn(registry.app, anna.citizenId, await livePhoto('anna', 3));
+    const me = await signIn(registry, anna.citizenId, await livePhoto('anna', 3));
     const items = (await me('GET', '/v1/citizen/usage?limit=100')).body.items as {
       id: string;
       leafVersion: number;

@@ -4,6 +4,7 @@ import * as transparency from './2026-11-23T1500-transparency.js';
 import * as citizenControl from './2026-11-23T1510-citizen-control.js';
 import * as telecomContracts from './2026-12-01T0100-telecom-contracts.js';
 import * as enrolmentAttempts from './2026-12-02T0200-enrolment-attempts.js';
+import * as twoFactorSignIn from './2026-12-02T0300-two-factor-sign-in.js';
 import * as auditCommitments from './2026-12-02T0400-audit-commitments.js';
 
 /**
@@ -16,5 +17,6 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T1510-citizen-control': citizenControl,
   '2026-12-01T0100-telecom-contracts': telecomContracts,
   '2026-12-02T0200-enrolment-attempts': enrolmentAttempts,
+  '2026-12-02T0300-two-factor-sign-in': twoFactorSignIn,
   '2026-12-02T0400-audit-commitments': auditCommitments,
 };

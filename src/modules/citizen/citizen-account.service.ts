@@ -3,7 +3,7 @@ import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { Repositories } from '../../repositories.js';
 import type { AuditService } from '../audit/audit.service.js';
-import type { Contact, ContactBook } from '../notifications/contact-book.js';
+import type { ContactBook } from '../notifications/contact-book.js';
 import type { Erasure } from '../persons/erasure.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import { citizenContext } from './citizen-principal.js';
@@ -11,8 +11,8 @@ import type { CitizenSession } from './citizen-sessions.service.js';
 import type { CitizenSubjects } from './citizen-subjects.js';
 
 /**
- * The citizen's account: erasure of their biometrics at any time, closing the account, and contact details for
- * notices. What the account holds is read through {@link CitizenRecordsService}.
+ * The citizen's account: erasure of their biometrics at any time, and closing the account (contact changes are
+ * ContactChanges). What the account holds is read through {@link CitizenRecordsService}.
  */
 export class CitizenAccountService {
   constructor(
@@ -61,11 +61,5 @@ export class CitizenAccountService {
       });
     });
     return { citizenId: person.id, closedAt: isoNow(this.clock) };
-  }
-
-  async setContact(session: CitizenSession, contact: Contact) {
-    const { person } = await this.subjects.resolve(session);
-    await this.people.contacts.set(person.id, person.segment_id, contact);
-    return { contact };
   }
 }

@@ -9,7 +9,7 @@ import { toConsent, toLock } from '../persons/person-record.js';
 import type { Repositories } from '../../repositories.js';
 import type { CallContext } from '../access/principal.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
-import type { CitizenSession } from './citizen-sessions.service.js';
+import { requireTwoFactors, type CitizenSession } from './citizen-sessions.service.js';
 import type { CitizenSubjects } from './citizen-subjects.js';
 import type { LogReceipt, LogReceipts } from './log-receipts.js';
 
@@ -52,6 +52,7 @@ export class CitizenConsentsService {
       personId?: string;
     },
   ) {
+    requireTwoFactors(session);
     return this.once(ctx, 201, 'consent.granted', async () => {
       const { person, actor, rules } = await this.subjects.resolve(session, input.personId);
       if (person.status !== 'active') {
@@ -179,6 +180,7 @@ export class CitizenConsentsService {
 
   /** Removes a lock, or with `minutes` lifts it only for that long (it holds again afterwards). */
   async unlock({ session, ctx }: CitizenCall, lockId: string, minutes?: number) {
+    requireTwoFactors(session);
     return this.once(ctx, 200, 'lock.changed', async () => {
       const lock = await this.repos.consent.findLock(lockId);
       if (!lock) throw new AppError('lock.not_found', `no lock ${lockId}`);

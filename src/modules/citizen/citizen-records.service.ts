@@ -32,7 +32,11 @@ export class CitizenRecordsService {
     const { person } = await this.subjects.resolve(session, personId);
     const record = await this.records.read(person, isoNow(this.clock));
     const contact = await this.contacts.of(person.id, person.segment_id);
-    return { ...record, contact: contact ?? null, session: { method: session.method, expiresAt: session.expiresAt } };
+    return {
+      ...record,
+      contact: contact ?? null,
+      session: { method: session.method, expiresAt: session.expiresAt, stepUpRequired: session.stepUpRequired },
+    };
   }
 
   /** A page of the usage history, newest first, each item with its inclusion proof. */

@@ -1,11 +1,15 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Tx } from '../../db/executor.js';
-import type { CitizenSessionTable, Database, SignInCodeTable } from '../../db/schema.js';
+import type { CitizenSessionTable, Database, SignInChallengeTable, SignInCodeTable } from '../../db/schema.js';
 
 export type CitizenSessionRow = Selectable<CitizenSessionTable>;
 export type SignInCodeRow = Selectable<SignInCodeTable>;
+export type SignInChallengeRow = Selectable<SignInChallengeTable>;
 
-/** SQL for citizen sessions and one-time sign-in codes (both stored only as SHA-256 of the secret). */
+/**
+ * SQL for citizen sessions, sign-in challenges and one-time sign-in codes (every secret stored only as its
+ * SHA-256).
+ */
 export function createCitizenSessionsRepository(db: Kysely<Database>) {
   return {
     async insertSession(tx: Tx, row: CitizenSessionRow): Promise<void> {
@@ -46,17 +50,80 @@ export function createCitizenSessionsRepository(db: Kysely<Database>) {
       return Number(r.numUpdatedRows) > 0;
     },
 
-    /** Failed face sign-ins of a person since `since` (from the audit trail: the throttle survives restarts). */
-    async failedSignInsSince(personId: string, since: string): Promise<number> {
+    async insertChallenge(tx: Tx, row: SignInChallengeRow): Promise<void> {
+      await tx.insertInto('sign_in_challenges').values(row).execute();
+    },
+
+    /** A challenge that is still open (unused, unexpired) at `at`. */
+    findOpenChallenge(tokenHash: string, at: string): Promise<SignInChallengeRow | undefined> {
+      return db
+        .selectFrom('sign_in_challenges')
+        .selectAll()
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .where('expires_at', '>', at)
+        .executeTakeFirst();
+    },
+
+    /** Sets a challenge's code (replacing any earlier one) unless `maxSends` codes were already sent for it. */
+    async setChallengeCode(
+      tokenHash: string,
+      code: { hash: string; expiresAt: string },
+      maxSends: number,
+    ): Promise<boolean> {
       const r = await db
-        .selectFrom('audit_events')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .updateTable('sign_in_challenges')
+        .set((eb) => ({ code_hash: code.hash, code_expires_at: code.expiresAt, codes_sent: eb('codes_sent', '+', 1) }))
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .where('codes_sent', '<', maxSends)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    /**
+     * Uses a challenge with its code, once: true only for the first use of the right, unexpired code while
+     * fewer than `maxFailures` wrong ones were tried. One conditional update, so parallel guesses cannot share a use.
+     */
+    async useChallenge(tx: Tx, tokenHash: string, codeHash: string, at: string, maxFailures: number) {
+      const r = await tx
+        .updateTable('sign_in_challenges')
+        .set({ used_at: at })
+        .where('token_hash', '=', tokenHash)
+        .where('code_hash', '=', codeHash)
+        .where('code_expires_at', '>', at)
+        .where('used_at', 'is', null)
+        .where('failures', '<', maxFailures)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
+    async countChallengeFailure(tokenHash: string): Promise<void> {
+      await db
+        .updateTable('sign_in_challenges')
+        .set((eb) => ({ failures: eb('failures', '+', 1) }))
+        .where('token_hash', '=', tokenHash)
+        .execute();
+    },
+
+    async endChallengesOf(tx: Tx, personId: string, at: string): Promise<void> {
+      await tx
+        .updateTable('sign_in_challenges')
+        .set({ used_at: at })
         .where('person_id', '=', personId)
-        .where('action', '=', 'citizen.sign_in')
-        .where('result', '!=', 'match')
-        .where('at', '>=', since)
-        .executeTakeFirstOrThrow();
-      return Number(r.n);
+        .where('used_at', 'is', null)
+        .execute();
+    },
+
+    /** After a step-up: the session is a two-factor one from now on. */
+    async stepUp(tx: Tx, tokenHash: string): Promise<boolean> {
+      const r = await tx
+        .updateTable('citizen_sessions')
+        .set({ method: 'code+face' })
+        .where('token_hash', '=', tokenHash)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
     },
   };
 }

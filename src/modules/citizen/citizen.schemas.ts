@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import { Id, ImageField } from '../../http/schemas.js';
 
+export const SessionMethod = z
+  .enum(['face', 'code', 'face+code', 'code+face'])
+  .describe('face+code: two factors; code: an operator-requested code alone; code+face: such a session stepped up');
+
 export const TreeHead = z
   .object({
     treeSize: z.number().int(),
@@ -121,8 +125,10 @@ export const Me = z
         transformVersion: z.number().int(),
       }),
     ),
-    contact: z.object({ email: z.string().optional(), phone: z.string().optional() }).nullable(),
-    session: z.object({ method: z.enum(['face', 'code']), expiresAt: z.string() }),
+    contact: z
+      .object({ email: z.string().optional(), phone: z.string().optional(), verifiedAt: z.string().optional() })
+      .nullable(),
+    session: z.object({ method: SessionMethod, expiresAt: z.string(), stepUpRequired: z.boolean() }),
   })
   .meta({ id: 'CitizenRecord' });
 
@@ -135,12 +141,48 @@ export const SignInBody = z
   .object({ citizenId: Id, image: ImageField.optional(), code: z.string().min(8).max(64).optional() })
   .refine((b) => (b.image === undefined) !== (b.code === undefined), 'send exactly one of image and code');
 
-export const Session = z.object({
-  token: z.string(),
-  expiresAt: z.string(),
-  citizenId: z.string(),
-  method: z.enum(['face', 'code']),
+export const Session = z
+  .object({
+    token: z.string(),
+    expiresAt: z.string(),
+    citizenId: z.string(),
+    method: SessionMethod,
+    stepUpRequired: z
+      .boolean()
+      .describe('one factor only (an operator-requested code): grants, unlocks and contact changes need a step-up'),
+  })
+  .meta({ id: 'CitizenSession' });
+
+export const SignInChallenge = z
+  .object({
+    signInToken: z.string(),
+    expiresAt: z.string(),
+    factors: z.array(z.enum(['face'])).describe('the factors shown so far'),
+    secondFactors: z
+      .array(z.enum(['code']))
+      .describe('how to complete it: `code` is a one-time code sent to the contact (empty: no contact is held)'),
+  })
+  .describe('the face is one factor: complete the sign-in with a second (POST /v1/citizen/sessions/second-factor)')
+  .meta({ id: 'SignInChallenge' });
+
+export const SignInTokenBody = z.object({ signInToken: z.string().min(8).max(128) });
+
+export const SecondFactorBody = z.object({
+  signInToken: z.string().min(8).max(128),
+  code: z.string().min(4).max(64),
 });
+
+export const CodeSent = z
+  .object({
+    channel: z.enum(['sms', 'email']),
+    sentTo: z.string().describe('the address, masked'),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'CodeSent' });
+
+export const StepUpBody = z.object({ image: ImageField });
+
+export const SteppedUp = z.object({ citizenId: z.string(), method: SessionMethod, expiresAt: z.string() });
 
 export const Closed = z.object({ citizenId: z.string(), closedAt: z.string() });
 
@@ -150,6 +192,18 @@ export const ContactBody = z.object({
     .string()
     .regex(/^\+[1-9][0-9]{6,14}$/)
     .optional(),
+});
+
+export const ContactChangeRequested = z.object({
+  confirmationToken: z.string(),
+  channel: z.enum(['sms', 'email']),
+  sentTo: z.string().describe('the new contact, masked: the confirmation code went there'),
+  expiresAt: z.string(),
+});
+
+export const ContactConfirmation = z.object({
+  confirmationToken: z.string().min(8).max(128),
+  code: z.string().min(4).max(64),
 });
 
 export const ContactSet = z.object({

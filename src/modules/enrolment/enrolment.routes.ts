@@ -29,13 +29,14 @@ export function enrolmentRoutes(app: FastifyInstance, enrolment: EnrolmentServic
       },
     },
     async (req, reply) => {
-      const { segment, channel, image, consents, adjudicationId, birthDate } = req.body;
+      const { segment, channel, image, consents, adjudicationId, birthDate, contact } = req.body;
       const result = await enrolment.enrol(callContext(req), {
         segment,
         channel,
         consents,
         adjudicationId,
         birthDate,
+        contact,
         image: imageBytes(image),
       });
       return reply.code(201).send(result);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, ImageField, Purpose, SegmentId } from '../../http/schemas.js';
+import { parseContactAddress } from '../notifications/contact-address.js';
 
 export const Channel = z
   .string()
@@ -19,11 +20,15 @@ export const Enrolled = z
         enrolledAt: z.string(),
         enrolledBy: z.string(),
         consents: z.array(z.string()),
+        activationContact: z
+          .string()
+          .nullable()
+          .describe('the contact the first sign-in code goes to, masked (null: none given, so no self sign-in yet)'),
       })
       .optional()
       .describe(
-        "the citizen's enrolment slip: hand it to the citizen (print or show it) and do not keep it; its citizenId " +
-          'signs them in to their own account and is never used by relying parties',
+        "the citizen's enrolment slip: hand it to the citizen (print or show it) and do not keep it; it holds no " +
+          'secret: signing in takes their face and a code sent to their contact. Never used by relying parties',
       ),
   })
   .describe('personId is the enrolling party’s pseudonym for the person (pairwise: other parties see another id)')
@@ -41,6 +46,15 @@ export const NewEnrolmentBody = z.object({
     .default([])
     .describe('purposes the person agreed to for the enrolling party (a minor’s consent comes from a guardian)'),
   birthDate: BirthDate.optional(),
+  contact: z
+    .string()
+    .max(320)
+    .refine((v) => parseContactAddress(v) !== undefined, 'an email address, or a phone number as +<country><number>')
+    .optional()
+    .describe(
+      "the citizen's own phone or email, as they give it at the desk: their first sign-in code goes there " +
+        '(never to the enrolling party), and signing in verifies it',
+    ),
   adjudicationId: Id.optional().describe(
     'after a refused duplicate that the operator resolved as different people: enrol the face anyway',
   ),

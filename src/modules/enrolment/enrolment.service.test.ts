@@ -142,6 +142,7 @@ describe('EnrolmentService (fakes)', () => {
       enrolledAt: '2026-11-23T12:00:00.000Z',
       enrolledBy: 'rp_metro',
       consents: ['transit_fare', 'parking'],
+      activationContact: null,
     });
   });
 

@@ -13,6 +13,8 @@ import type { Purpose } from '../access/purposes.js';
 import { mayGrant } from '../consent/consent-policy.js';
 import { grantRefused } from '../consent/grant-refused.js';
 import type { PersonKeys } from '../templates/person-keys.js';
+import { maskContactAddress, parseContactAddress } from '../notifications/contact-address.js';
+import type { ContactBook } from '../notifications/contact-book.js';
 import { notCleared } from './duplicate-cases.js';
 import type { EnrolmentAttempts } from './enrolment-attempts.js';
 import type { EnrolmentResult, FaceTemplate, TemplateCommits } from './template-commits.js';
@@ -28,6 +30,8 @@ export interface NewEnrolment {
   readonly birthDate?: string | undefined;
   /** A case the operator resolved as `different_people`: its look-alike no longer blocks this face. */
   readonly adjudicationId?: string | undefined;
+  /** The citizen's own phone or email (see {@link parseContactAddress}), where their first sign-in code goes. */
+  readonly contact?: string | undefined;
 }
 
 /** A person being enrolled: their id, their own key, when, and what they consented to. */
@@ -38,6 +42,8 @@ interface NewPerson {
   readonly consents: readonly Purpose[];
   /** The cleared look-alike case this enrolment uses up. */
   readonly adjudicationId?: string | undefined;
+  /** The contact they gave, sealed before the transaction that stores it. */
+  readonly contact?: Awaited<ReturnType<ContactBook['sealed']>> | undefined;
 }
 
 export interface EnrolmentSettings {
@@ -61,6 +67,7 @@ export class EnrolmentService {
     private readonly ids: IdSource,
     private readonly settings: EnrolmentSettings,
     private readonly attempts: Pick<EnrolmentAttempts, 'count'>,
+    private readonly contacts?: Pick<ContactBook, 'sealed' | 'store'>,
   ) {}
 
   /** Enrols a new person; with `effect`, resolves to the effect's value (see {@link Effect}). */
@@ -81,12 +88,20 @@ export class EnrolmentService {
     await this.attempts.count(ctx, input.segment);
     const template = await this.capture(ctx, input.image, { action: 'enrolment', segmentId: input.segment });
     const personId = this.ids.next('psn');
+    const address = input.contact === undefined ? undefined : parseContactAddress(input.contact);
+    const contact =
+      address && this.contacts
+        ? await this.contacts.sealed(personId, input.segment, {
+            [address.channel === 'sms' ? 'phone' : 'email']: address.to,
+          })
+        : undefined;
     const person: NewPerson = {
       id: personId,
       key: await this.personKeys.mint(personId, input.segment),
       at: isoNow(this.clock),
       consents,
       adjudicationId: cleared?.id,
+      contact,
     };
     const receipt = {
       citizenId: person.id,
@@ -94,6 +109,7 @@ export class EnrolmentService {
       enrolledAt: person.at,
       enrolledBy: ctx.principal.id,
       consents,
+      activationContact: address ? maskContactAddress(address) : null,
     };
     const commit = {
       ctx,
@@ -194,6 +210,7 @@ export class EnrolmentService {
       birth_date: input.birthDate ?? null,
     });
     await this.personKeys.insert(tx, person.key.row);
+    if (person.contact) await this.contacts!.store(person.contact, tx);
     await this.repos.consent.insertGrants(
       tx,
       person.consents.map((purpose) => ({

@@ -26,6 +26,11 @@ export interface EnrolmentReceipt {
   readonly enrolledAt: string;
   readonly enrolledBy: string;
   readonly consents: string[];
+  /**
+   * Where the citizen's first sign-in code will go (the contact they gave at enrolment), masked so the citizen
+   * can recognise it and nobody else learns it; null when none was given. The receipt holds no secret.
+   */
+  readonly activationContact: string | null;
 }
 
 export interface EnrolmentResult {

@@ -8,8 +8,8 @@ export type ContactRow = Selectable<PersonContactTable>;
 export function createContactsRepository(db: Kysely<Database>) {
   return {
     /** Stores a person's contact, replacing the one they had. */
-    async upsert(row: ContactRow): Promise<void> {
-      await db
+    async upsert(row: ContactRow, tx?: Tx): Promise<void> {
+      await (tx ?? db)
         .insertInto('person_contacts')
         .values(row)
         .onConflict((oc) => oc.column('person_id').doUpdateSet({ ...row }))

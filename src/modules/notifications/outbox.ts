@@ -39,7 +39,12 @@ export class NotificationOutbox {
         // Claim by bumping the attempt count: only one instance wins each attempt.
         if (!(await this.notices.claim(n.id, n.attempts))) continue;
         try {
-          const contact = await this.contacts.of(n.person_id, n.segment_id);
+          const held = await this.contacts.of(n.person_id, n.segment_id);
+          // Only the addresses go to the notifier, not when they were verified.
+          const contact = held && {
+            ...(held.email ? { email: held.email } : {}),
+            ...(held.phone ? { phone: held.phone } : {}),
+          };
           await this.notifier.send({ personId: n.person_id, contact, subject: n.subject, body: n.body });
           await this.notices.mark(n.id, { status: 'sent', error: null, sentAt: isoNow(this.clock) });
           sent++;

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callContext } from '../../http/call-context.js';
 import { errors, NoContent, security } from '../../http/schemas.js';
-import type { CitizenSessionsService } from '../citizen/citizen-sessions.service.js';
+import type { CitizenSignInService } from '../citizen/citizen-sign-in.service.js';
 import {
   Erased,
   Guardianship,
@@ -14,7 +14,7 @@ import {
 } from './persons.schemas.js';
 import type { PersonsService } from './persons.service.js';
 
-export function personsRoutes(app: FastifyInstance, persons: PersonsService, sessions: CitizenSessionsService): void {
+export function personsRoutes(app: FastifyInstance, persons: PersonsService, signIn: CitizenSignInService): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/v1/persons/:personId',
@@ -83,12 +83,17 @@ export function personsRoutes(app: FastifyInstance, persons: PersonsService, ses
     {
       schema: {
         tags: ['citizen'],
-        summary: 'Issue a one-time sign-in code for a citizen who cannot use their face (administrator or operator)',
+        summary:
+          "Send a one-time sign-in code to a citizen's verified contact, for one who cannot use their face " +
+          '(administrator or operator); the caller never sees the code',
+        description:
+          'The session the code opens needs a step-up (`citizen.step_up_required`) before it creates grants, ' +
+          'unlocks or changes the contact. Who asked is recorded in the citizen history.',
         security,
         params: PersonParams,
-        response: { 201: SignInCode, ...errors(403, 404) },
+        response: { 201: SignInCode, ...errors(403, 404, 409, 503) },
       },
     },
-    async (req, reply) => reply.code(201).send(await sessions.issueCode(callContext(req), req.params.personId)),
+    async (req, reply) => reply.code(201).send(await signIn.issueCode(callContext(req), req.params.personId)),
   );
 }

@@ -17,4 +17,10 @@ export const Guardianship = z.object({ personId: z.string(), guardianId: z.strin
 
 export const GuardianshipParams = z.object({ personId: Id, guardianId: Id });
 
-export const SignInCode = z.object({ code: z.string(), expiresAt: z.string() });
+export const SignInCode = z
+  .object({
+    channel: z.enum(['sms', 'email']),
+    sentTo: z.string().describe("the citizen's verified contact, masked: the code went there, never to the caller"),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'SignInCodeSent' });

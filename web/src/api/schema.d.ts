@@ -783,7 +783,7 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Where notices reach me (email and/or phone; stored encrypted) */
+        /** Change where my codes and notices go (email and/or phone; stored encrypted): a code goes to the new contact (the phone if given), and the change holds once it is confirmed. Needs a two-factor session */
         put: {
             parameters: {
                 query?: never;
@@ -797,6 +797,102 @@ export interface paths {
                         /** Format: email */
                         email?: string;
                         phone?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            channel: "sms" | "email";
+                            confirmationToken: string;
+                            expiresAt: string;
+                            /** @description the new contact, masked: the confirmation code went there */
+                            sentTo: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen/contact/confirmation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Confirm a contact change with the code sent to the new contact (the old one is told) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        confirmationToken: string;
                     };
                 };
             };
@@ -834,6 +930,24 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
                     headers: {
                         [name: string]: unknown;
@@ -844,7 +958,6 @@ export interface paths {
                 };
             };
         };
-        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1179,6 +1292,15 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 404: {
                     headers: {
                         [name: string]: unknown;
@@ -1259,6 +1381,15 @@ export interface paths {
                 };
                 /** @description Default Response */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1478,7 +1609,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Sign in as a citizen: citizenId and a live face (1:1, liveness required), or a one-time code */
+        /** Sign in as a citizen: citizenId and a live face (1:1, liveness required) start a sign-in that a second factor completes (202); or an operator-requested code opens a session that needs a step-up (201) */
         post: {
             parameters: {
                 query?: never;
@@ -1503,13 +1634,16 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            citizenId: string;
-                            expiresAt: string;
-                            /** @enum {string} */
-                            method: "face" | "code";
-                            token: string;
-                        };
+                        "application/json": components["schemas"]["CitizenSession"];
+                    };
+                };
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SignInChallenge"];
                     };
                 };
                 /** @description Default Response */
@@ -1639,6 +1773,313 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen/sessions/current/step-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Show a second factor (a live face) in a session opened by a code, so it may change grants */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the face image (JPEG, PNG or WebP) in base64, or a data: URL; multipart: a file part named "image" */
+                        image: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            citizenId: string;
+                            expiresAt: string;
+                            /**
+                             * @description face+code: two factors; code: an operator-requested code alone; code+face: such a session stepped up
+                             * @enum {string}
+                             */
+                            method: "face" | "code" | "face+code" | "code+face";
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen/sessions/second-factor": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Complete a sign-in with its second factor (the code sent): answers the session */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        code: string;
+                        signInToken: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CitizenSession"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/citizen/sessions/second-factor/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the second factor's one-time code to the citizen's contact (a few per sign-in) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        signInToken: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["CodeSent"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                429: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -2582,6 +3023,8 @@ export interface paths {
                          * @default []
                          */
                         consents?: components["schemas"]["PurposeInput"][];
+                        /** @description the citizen's own phone or email, as they give it at the desk: their first sign-in code goes there (never to the enrolling party), and signing in verifies it */
+                        contact?: string;
                         /** @description the face image (JPEG, PNG or WebP) in base64, or a data: URL; multipart: a file part named "image" */
                         image: string;
                         segment: string;
@@ -3015,7 +3458,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Issue a one-time sign-in code for a citizen who cannot use their face (administrator or operator) */
+        /**
+         * Send a one-time sign-in code to a citizen's verified contact, for one who cannot use their face (administrator or operator); the caller never sees the code
+         * @description The session the code opens needs a step-up (`citizen.step_up_required`) before it creates grants, unlocks or changes the contact. Who asked is recorded in the citizen history.
+         */
         post: {
             parameters: {
                 query?: never;
@@ -3033,10 +3479,7 @@ export interface paths {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            code: string;
-                            expiresAt: string;
-                        };
+                        "application/json": components["schemas"]["SignInCodeSent"];
                     };
                 };
                 /** @description Default Response */
@@ -3067,7 +3510,25 @@ export interface paths {
                     };
                 };
                 /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
                 500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -5658,6 +6119,7 @@ export interface components {
             contact: {
                 email?: string;
                 phone?: string;
+                verifiedAt?: string;
             } | null;
             createdAt: string;
             enrolledBy: string;
@@ -5668,8 +6130,12 @@ export interface components {
             segment: string;
             session: {
                 expiresAt: string;
-                /** @enum {string} */
-                method: "face" | "code";
+                /**
+                 * @description face+code: two factors; code: an operator-requested code alone; code+face: such a session stepped up
+                 * @enum {string}
+                 */
+                method: "face" | "code" | "face+code" | "code+face";
+                stepUpRequired: boolean;
             };
             /** @enum {string} */
             status: "active" | "deleted" | "closed";
@@ -5694,6 +6160,7 @@ export interface components {
             contact: {
                 email?: string;
                 phone?: string;
+                verifiedAt?: string;
             } | null;
             createdAt: string;
             enrolledBy: string;
@@ -5704,8 +6171,12 @@ export interface components {
             segment: string;
             session: {
                 expiresAt: string;
-                /** @enum {string} */
-                method: "face" | "code";
+                /**
+                 * @description face+code: two factors; code: an operator-requested code alone; code+face: such a session stepped up
+                 * @enum {string}
+                 */
+                method: "face" | "code" | "face+code" | "code+face";
+                stepUpRequired: boolean;
             };
             /** @enum {string} */
             status: "active" | "deleted" | "closed";
@@ -5722,6 +6193,44 @@ export interface components {
                 transformVersion: number;
             }[];
             wards: string[];
+        };
+        CitizenSession: {
+            citizenId: string;
+            expiresAt: string;
+            /**
+             * @description face+code: two factors; code: an operator-requested code alone; code+face: such a session stepped up
+             * @enum {string}
+             */
+            method: "face" | "code" | "face+code" | "code+face";
+            /** @description one factor only (an operator-requested code): grants, unlocks and contact changes need a step-up */
+            stepUpRequired: boolean;
+            token: string;
+        };
+        CitizenSessionInput: {
+            citizenId: string;
+            expiresAt: string;
+            /**
+             * @description face+code: two factors; code: an operator-requested code alone; code+face: such a session stepped up
+             * @enum {string}
+             */
+            method: "face" | "code" | "face+code" | "code+face";
+            /** @description one factor only (an operator-requested code): grants, unlocks and contact changes need a step-up */
+            stepUpRequired: boolean;
+            token: string;
+        };
+        CodeSent: {
+            /** @enum {string} */
+            channel: "sms" | "email";
+            expiresAt: string;
+            /** @description the address, masked */
+            sentTo: string;
+        };
+        CodeSentInput: {
+            /** @enum {string} */
+            channel: "sms" | "email";
+            expiresAt: string;
+            /** @description the address, masked */
+            sentTo: string;
         };
         Consent: {
             active: boolean;
@@ -5800,8 +6309,10 @@ export interface components {
                 };
                 score: number;
             };
-            /** @description the citizen's enrolment slip: hand it to the citizen (print or show it) and do not keep it; its citizenId signs them in to their own account and is never used by relying parties */
+            /** @description the citizen's enrolment slip: hand it to the citizen (print or show it) and do not keep it; it holds no secret: signing in takes their face and a code sent to their contact. Never used by relying parties */
             receipt?: {
+                /** @description the contact the first sign-in code goes to, masked (null: none given, so no self sign-in yet) */
+                activationContact: string | null;
                 citizenId: string;
                 consents: string[];
                 enrolledAt: string;
@@ -5823,8 +6334,10 @@ export interface components {
                 };
                 score: number;
             };
-            /** @description the citizen's enrolment slip: hand it to the citizen (print or show it) and do not keep it; its citizenId signs them in to their own account and is never used by relying parties */
+            /** @description the citizen's enrolment slip: hand it to the citizen (print or show it) and do not keep it; it holds no secret: signing in takes their face and a code sent to their contact. Never used by relying parties */
             receipt?: {
+                /** @description the contact the first sign-in code goes to, masked (null: none given, so no self sign-in yet) */
+                activationContact: string | null;
                 citizenId: string;
                 consents: string[];
                 enrolledAt: string;
@@ -5838,7 +6351,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -5849,7 +6362,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -6162,6 +6675,38 @@ export interface components {
             timestamp: number;
             /** @description leaves committed to */
             treeSize: number;
+        };
+        /** @description the face is one factor: complete the sign-in with a second (POST /v1/citizen/sessions/second-factor) */
+        SignInChallenge: {
+            expiresAt: string;
+            /** @description the factors shown so far */
+            factors: "face"[];
+            /** @description how to complete it: `code` is a one-time code sent to the contact (empty: no contact is held) */
+            secondFactors: "code"[];
+            signInToken: string;
+        };
+        /** @description the face is one factor: complete the sign-in with a second (POST /v1/citizen/sessions/second-factor) */
+        SignInChallengeInput: {
+            expiresAt: string;
+            /** @description the factors shown so far */
+            factors: "face"[];
+            /** @description how to complete it: `code` is a one-time code sent to the contact (empty: no contact is held) */
+            secondFactors: "code"[];
+            signInToken: string;
+        };
+        SignInCodeSent: {
+            /** @enum {string} */
+            channel: "sms" | "email";
+            expiresAt: string;
+            /** @description the citizen's verified contact, masked: the code went there, never to the caller */
+            sentTo: string;
+        };
+        SignInCodeSentInput: {
+            /** @enum {string} */
+            channel: "sms" | "email";
+            expiresAt: string;
+            /** @description the citizen's verified contact, masked: the code went there, never to the caller */
+            sentTo: string;
         };
         TransparencyKey: {
             /** @constant */

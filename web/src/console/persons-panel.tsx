@@ -49,7 +49,7 @@ function PersonRecordView({
 }) {
   const { t, language } = useI18n();
   const [guardian, setGuardian] = useState('');
-  const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
+  const [code, setCode] = useState<{ channel: string; sentTo: string; expiresAt: string } | null>(null);
   const [erased, setErased] = useState<number | null>(null);
   const path = { params: { path: { personId: person.citizenId } } };
   const addGuardian = async () => {
@@ -170,9 +170,8 @@ function PersonRecordView({
         onSubmit={async () => setCode(await unwrap(api.POST('/v1/persons/{personId}/sign-in-codes', path)))}
       >
         {code ? (
-          <Notice kind="warn">
-            {t('persons.codeIssued', { expires: when(code.expiresAt, language) })}{' '}
-            <span class="secret">{code.code}</span>
+          <Notice kind="ok">
+            {t('persons.codeIssued', { sentTo: code.sentTo, expires: when(code.expiresAt, language) })}
           </Notice>
         ) : null}
       </ActionForm>

@@ -113,9 +113,9 @@ export const en = {
   'persons.guardianHint': 'Only after checking the documents that prove guardianship.',
   'persons.signInCode': 'One-time sign-in code',
   'persons.signInCodeIntro':
-    'For a citizen who cannot sign in by face. How codes are delivered is changing: they will go to the citizen’s verified contact.',
-  'persons.issueCode': 'Issue a code',
-  'persons.codeIssued': 'Code (valid until {expires}):',
+    'For a citizen who cannot sign in by face. The code goes to the citizen’s verified contact, never to you; the session it opens must confirm the face before it can grant consent.',
+  'persons.issueCode': 'Send a code',
+  'persons.codeIssued': 'Code sent to {sentTo} (valid until {expires}).',
   'persons.erase': 'Erase biometrics',
   'persons.eraseIntro': 'Deletes every template and the person’s key at once. It cannot be undone.',
   'persons.confirmErase': 'Type the citizen ID {id} to erase this person’s biometrics for good.',
