@@ -13,8 +13,8 @@ export interface OutboxSettings {
 /** What a service does, in the same transaction, when the port answers one of its charges. */
 export type ChargeListener = (tx: Tx, charge: ChargeRow, outcome: ChargeOutcome) => Promise<void>;
 
-/** A crash probe for tests: called after a charge's port call and before its answer is recorded. */
-export type ChargeProbe = (step: 'port_answered') => void;
+/** A crash probe for tests: called before a charge's port call, and after it before its answer is recorded. */
+export type ChargeProbe = (step: 'port_calling' | 'port_answered') => void;
 
 /**
  * The payment outbox. A charge is written as `pending` in the transaction of the decision that owes it (so a
@@ -51,6 +51,7 @@ export class ChargeOutbox {
     if (!charge) throw new Error(`no charge ${chargeId}`);
     if (charge.status !== 'pending' || charge.token === null) return charge.status;
     await this.charges.countAttempt(charge.id);
+    this.probe?.('port_calling');
     let outcome: ChargeOutcome;
     try {
       const request = { key: charge.id, token: charge.token, amount: charge.amount, currency: charge.currency };
