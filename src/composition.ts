@@ -46,6 +46,19 @@ import { SubscriberHistoryService } from './services/telecom/subscriber-history.
 import { createTelecomRepository } from './services/telecom/telecom.repository.js';
 import { telecomRoutes } from './services/telecom/telecom.routes.js';
 import { TelecomScheduler, type SwitchProbe } from './services/telecom/telecom-scheduler.js';
+import { ChargeOutbox, type ChargeProbe } from './services/payments/charge-outbox.js';
+import { createChargesRepository } from './services/payments/charges.repository.js';
+import { DevelopmentPayments } from './services/payments/development-payments.js';
+import type { PaymentPort } from './services/payments/payment-port.js';
+import { ParkingService } from './services/parking/parking.service.js';
+import { createParkingRepository } from './services/parking/parking.repository.js';
+import { parkingRoutes } from './services/parking/parking.routes.js';
+import { transitChargeConsequences } from './services/transit/charge-consequences.js';
+import { PassesService } from './services/transit/passes.service.js';
+import { RidersService } from './services/transit/riders.service.js';
+import { createTransitRepository } from './services/transit/transit.repository.js';
+import { transitRoutes } from './services/transit/transit.routes.js';
+import { PartyNames } from './modules/pseudonyms/party-names.js';
 
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -57,6 +70,9 @@ export interface RegistryOverrides {
   readonly enrolmentProbe?: StepProbe;
   /** A hook inside a number's switch-over (a test crashes there). */
   readonly switchProbe?: SwitchProbe;
+  /** The payment provider (default: the development adapter), and a hook after its answer (a test crashes there). */
+  readonly payments?: PaymentPort;
+  readonly chargeProbe?: ChargeProbe;
   readonly notifier?: Notifier;
   /** How one-time codes are sent (default: the configured gateway, else the outbox files). */
   readonly delivery?: MessageDelivery;
@@ -90,6 +106,8 @@ export interface Registry {
       readonly relyingParties: RegistryServices;
       /** Runs due contract endings and number switches (also every OBLIK_TELECOM_SCHEDULER_SECONDS). */
       readonly telecomScheduler: TelecomScheduler;
+      /** The payment outbox of transit and parking charges (runDue() retries what the port has not answered). */
+      readonly charges: ChargeOutbox;
     };
   /** What start-up did, for the banner. */
   readonly startup: {
@@ -147,6 +165,46 @@ function composeTelecom(
   const history = new SubscriberHistoryService(relyingParties, telecom, clock);
   telecomRoutes(app, { contracts, porting, history });
   return new TelecomScheduler(telecom, transactions, clock, context.log, context.switchProbe);
+}
+
+/**
+ * Face Pay (src/services/transit/, src/services/parking/): their repositories, the payment outbox over the
+ * payment port, the registry's services for every face decision, and their routes.
+ */
+function composeFacePay(
+  app: FastifyInstance,
+  store: Store,
+  relyingParties: RegistryServices,
+  config: Config,
+  context: {
+    clock: Clock;
+    ids: IdSource;
+    log: Log;
+    payments?: PaymentPort | undefined;
+    chargeProbe?: ChargeProbe | undefined;
+  },
+): ChargeOutbox {
+  const { clock, ids } = context;
+  const transactions = createTransactor(store.db);
+  const transit = createTransitRepository(store.db);
+  const charges = createChargesRepository(store.db);
+  const port = context.payments ?? new DevelopmentPayments(config.payments.ledgerFile);
+  const outbox = new ChargeOutbox(
+    charges,
+    transactions,
+    port,
+    clock,
+    { timeoutMs: config.payments.timeoutMs, retryAfterMs: config.payments.retryIntervalMs },
+    context.log,
+    context.chargeProbe,
+  );
+  outbox.on('transit', transitChargeConsequences(transit, charges, clock));
+  const passes = new PassesService(relyingParties, transit, charges, outbox, clock, ids, config.gates);
+  const riders = new RidersService(relyingParties, transit, charges, outbox, transactions, clock, ids);
+  transitRoutes(app, { passes, riders });
+  const parking = createParkingRepository(store.db);
+  parkingRoutes(app, new ParkingService(relyingParties, parking, charges, clock, ids, config.gates));
+  return outbox;
 }
 
 /**
@@ -214,6 +272,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matching: services.matching,
       enrolment: services.enrolment,
       identityDocuments: services.identityDocuments,
+      names: new PartyNames(core.repos.pseudonyms),
     };
     const telecomScheduler = composeTelecom(app, store, relyingParties, config, {
       clock,
@@ -221,12 +280,22 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       log: (message, fields) => log(message, fields),
       switchProbe: overrides.switchProbe,
     });
+    const charges = composeFacePay(app, store, relyingParties, config, {
+      clock,
+      ids,
+      log: (message, fields) => log(message, fields),
+      payments: overrides.payments,
+      chargeProbe: overrides.chargeProbe,
+    });
     metricsRoutes(app, new OperationsMetrics(core.access, metrics));
     await registerPages(app);
     await app.ready();
     // A switch or ending a crash interrupted (or one that fell due while the server was down) is done now.
     await telecomScheduler.runDue();
     telecomScheduler.start(config.telecom.schedulerIntervalMs);
+    // Charges a crash left unsent (decided, never answered by the port) are sent now (in the background, as a
+    // slow port must not hold up start-up), then retried periodically.
+    charges.start(config.payments.retryIntervalMs);
 
     const startedEngine = engine;
     return {
@@ -245,6 +314,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
         contacts: services.contacts,
         relyingParties,
         telecomScheduler,
+        charges,
       },
       startup: {
         templatesLoaded,
@@ -255,6 +325,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       },
       async close() {
         await telecomScheduler.stop();
+        await charges.stop();
         await app.close();
         await services.identityDocuments.close();
         if (ownEngine) await startedEngine.close();

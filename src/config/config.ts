@@ -93,6 +93,10 @@ const envSchema = z.object({
   OBLIK_TELECOM_MAX_CONTRACTS: int(10, 1, 1000),
   OBLIK_PORTING_NOTICE_MINUTES: int(1440, 0, 60 * 24 * 60),
   OBLIK_TELECOM_SCHEDULER_SECONDS: int(5, 1, 3600),
+  OBLIK_GATE_MARGIN: num(0.05, 0, 1),
+  OBLIK_PAYMENT_TIMEOUT_MS: int(3000, 10, 120_000),
+  OBLIK_PAYMENT_RETRY_SECONDS: int(30, 1, 86_400),
+  OBLIK_PAYMENT_DEV_LEDGER: z.string().min(1).optional(),
   OBLIK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -193,6 +197,13 @@ export interface Config {
     readonly portingNoticeMinutes: number;
     readonly schedulerIntervalMs: number;
   };
+  /** Gates that decide by face (src/services/transit/, src/services/parking/): the lead over the runner-up. */
+  readonly gates: { readonly margin: number };
+  /**
+   * The payment port: the development adapter (deterministic; its ledger in `ledgerFile` if set), each call's
+   * timeout, and how often (and after how long) the outbox retries a charge the port has not answered.
+   */
+  readonly payments: { readonly timeoutMs: number; readonly retryIntervalMs: number; readonly ledgerFile?: string };
 }
 
 export class ConfigError extends Error {
@@ -299,6 +310,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxContracts: e.OBLIK_TELECOM_MAX_CONTRACTS,
       portingNoticeMinutes: e.OBLIK_PORTING_NOTICE_MINUTES,
       schedulerIntervalMs: e.OBLIK_TELECOM_SCHEDULER_SECONDS * 1000,
+    },
+    gates: { margin: e.OBLIK_GATE_MARGIN },
+    payments: {
+      timeoutMs: e.OBLIK_PAYMENT_TIMEOUT_MS,
+      retryIntervalMs: e.OBLIK_PAYMENT_RETRY_SECONDS * 1000,
+      ...(e.OBLIK_PAYMENT_DEV_LEDGER ? { ledgerFile: resolve(e.OBLIK_PAYMENT_DEV_LEDGER) } : {}),
     },
     engine: {
       modelPackDir: e.OBLIK_MODEL_PACK_DIR,

@@ -36,6 +36,14 @@ export interface Database {
   telecom_fraud_alerts: TelecomFraudAlertTable;
   enrolment_attempts: EnrolmentAttemptTable;
   operator_alerts: OperatorAlertTable;
+  transit_tariffs: TransitTariffTable;
+  transit_gates: TransitGateTable;
+  transit_riders: TransitRiderTable;
+  transit_passes: TransitPassTable;
+  payment_charges: PaymentChargeTable;
+  parking_facilities: ParkingFacilityTable;
+  parking_sessions: ParkingSessionTable;
+  parking_events: ParkingEventTable;
 }
 
 /**
@@ -443,5 +451,107 @@ export interface OperatorAlertTable {
   relying_party_id: string;
   /** JSON: what crossed which threshold. */
   detail: string;
+  created_at: string;
+}
+
+/** A transit operator's tariff (src/services/transit/), in minor units of `currency`. */
+export interface TransitTariffTable {
+  operator_id: string;
+  currency: string;
+  base_fare: number;
+  transfer_minutes: number;
+  daily_cap: number;
+  updated_at: string;
+}
+
+/** A gate (turnstile) an operator registered; a pass from any other gate is refused. */
+export interface TransitGateTable {
+  operator_id: string;
+  gate_id: string;
+  name: string;
+  created_at: string;
+}
+
+/** A rider: the operator's pseudonym of a person, linked to a payment token; blocked while a charge is owed. */
+export interface TransitRiderTable {
+  operator_id: string;
+  rider_ref: string;
+  payment_token: string;
+  /** 1 while blocked (a declined charge not yet settled). */
+  blocked: number;
+  /** Minor units owed: charges declined after the rider went through. */
+  debt: number;
+  created_at: string;
+}
+
+/** One gate pass and the answer the gate got (replayed for the same `event_id`). */
+export interface TransitPassTable {
+  id: string;
+  operator_id: string;
+  event_id: string;
+  request_hash: string;
+  gate_id: string;
+  rider_ref: string | null;
+  decision: 'open' | 'refuse';
+  reason: string | null;
+  charge_id: string | null;
+  /** `charging` from the decision until its charge is first answered by the port; then `done`. */
+  state: 'charging' | 'done';
+  /** The answer as JSON. */
+  answer: string;
+  created_at: string;
+}
+
+/** The payment outbox: a charge is written with its decision and sent to the payment port after the commit. */
+export interface PaymentChargeTable {
+  id: string;
+  operator_id: string;
+  /** The operator's pseudonym of the person charged. */
+  payer_ref: string;
+  service: 'transit' | 'parking';
+  amount: number;
+  currency: string;
+  rule: string;
+  /** The payment token charged; null for a charge recorded only (parking has no linked payment method). */
+  token: string | null;
+  /** `void`: declined at the gate, which then stayed shut (nothing owed); `invoiced`: recorded, not collected. */
+  status: 'pending' | 'captured' | 'declined' | 'void' | 'invoiced' | 'settled';
+  attempts: number;
+  created_at: string;
+  settled_at: string | null;
+}
+
+/** A car park of a parking operator, with its duration tariff in minor units. */
+export interface ParkingFacilityTable {
+  id: string;
+  operator_id: string;
+  name: string;
+  segment_id: string;
+  currency: string;
+  free_minutes: number;
+  per_hour: number;
+  daily_max: number;
+  created_at: string;
+}
+
+/** A stay in a car park, from the entry event to the exit event. */
+export interface ParkingSessionTable {
+  id: string;
+  operator_id: string;
+  facility_id: string;
+  parker_ref: string;
+  plate: string | null;
+  status: 'open' | 'closed';
+  entered_at: string;
+  exited_at: string | null;
+  charge_id: string | null;
+}
+
+/** A parking event's answer, replayed for the same `event_id`. */
+export interface ParkingEventTable {
+  operator_id: string;
+  event_id: string;
+  request_hash: string;
+  answer: string;
   created_at: string;
 }

@@ -3,6 +3,7 @@ import type { CallContext } from '../modules/access/principal.js';
 import type { EnrolmentService } from '../modules/enrolment/enrolment.service.js';
 import type { IdentityDocuments } from '../modules/identity-documents/identity-documents.service.js';
 import type { MatchingService } from '../modules/matching/matching.service.js';
+import type { PartyNames } from '../modules/pseudonyms/party-names.js';
 
 export type { Tx } from '../db/executor.js';
 export type { Effect } from '../modules/access/effect.js';
@@ -50,6 +51,8 @@ export interface RegistryServices {
     IdentityDocuments,
     'read' | 'present' | 'bindEnrolled' | 'holderRefOf' | 'sealRecord' | 'openRecord'
   >;
+  /** Whether the party knows a pseudonym; a signed-in citizen's pseudonyms per party (for their own pages). */
+  readonly names: Pick<PartyNames, 'known' | 'namesOf'>;
 }
 
 /**

@@ -29,6 +29,10 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'log_state',
         'notifications',
         'operator_alerts',
+        'parking_events',
+        'parking_facilities',
+        'parking_sessions',
+        'payment_charges',
         'person_contacts',
         'person_documents',
         'person_keys',
@@ -48,6 +52,10 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'telecom_port_requests',
         'template_events',
         'templates',
+        'transit_gates',
+        'transit_passes',
+        'transit_riders',
+        'transit_tariffs',
         'tree_heads',
       ]);
       // The introspection reads what it claims to: named indexes and foreign keys the migrations create.

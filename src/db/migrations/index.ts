@@ -6,6 +6,7 @@ import * as telecomContracts from './2026-12-01T0100-telecom-contracts.js';
 import * as enrolmentAttempts from './2026-12-02T0200-enrolment-attempts.js';
 import * as twoFactorSignIn from './2026-12-02T0300-two-factor-sign-in.js';
 import * as auditCommitments from './2026-12-02T0400-audit-commitments.js';
+import * as transitParking from './2026-12-02T0700-transit-parking.js';
 
 /**
  * Every migration, in order. Append only: a released migration is never edited; a change is a new entry.
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T0200-enrolment-attempts': enrolmentAttempts,
   '2026-12-02T0300-two-factor-sign-in': twoFactorSignIn,
   '2026-12-02T0400-audit-commitments': auditCommitments,
+  '2026-12-02T0700-transit-parking': transitParking,
 };

@@ -31,6 +31,12 @@ export interface Identification {
   /** Best first; each person under the calling party's own pseudonym. */
   readonly candidates: { readonly personId: string; readonly score: number }[];
   readonly threshold: number;
+  /**
+   * With `runnerUp`: the best score of anyone in the searched scope other than the first candidate, above the
+   * threshold or not, admissible or not (a look-alike without consent is still a reason not to decide), or null
+   * when the scope holds nobody else. Absent without `runnerUp`, and when there is no candidate.
+   */
+  readonly runnerUpScore?: number | null;
 }
 
 export interface VerificationRequest {
@@ -52,6 +58,8 @@ export interface IdentificationRequest {
   readonly segment?: string;
   /** At most this many candidates (capped by the deployment's maximum). */
   readonly limit?: number;
+  /** Also report {@link Identification.runnerUpScore}, for a decision that needs a margin over the second. */
+  readonly runnerUp?: boolean;
 }
 
 /**
@@ -160,6 +168,14 @@ export class MatchingService {
       personId: h.owner,
       score: reportedScore(h.score),
     }));
+    // The runner-up may score under the threshold and need not consent: the best two of the scope, whoever.
+    const runnerUp =
+      input.runnerUp && candidates[0]
+        ? runnerUpOf(
+            await galleries.identify(segments, capture.template.modelPack, capture.template.vector, { k: 2 }),
+            candidates[0].personId,
+          )
+        : undefined;
     const liveness = reportedMeasure(capture.face.liveness);
     const { value } = await this.idempotency.commit(ctx, 200, async (tx) => {
       // The party sees each person only under its own pseudonym; the audit keeps the real id.
@@ -185,6 +201,7 @@ export class MatchingService {
       const result: Identification = {
         candidates: candidates.map((c) => ({ personId: names.get(c.personId)!, score: c.score })),
         threshold,
+        ...(runnerUp === undefined ? {} : { runnerUpScore: runnerUp }),
       };
       return effect ? effect(tx, result) : result;
     });
@@ -221,4 +238,10 @@ export class MatchingService {
       if (found.length >= limit || hits.length < k) return found.sort(compareHits).slice(0, limit);
     }
   }
+}
+
+/** The best score of anyone but `first` (the pool holds each person once, best first). */
+function runnerUpOf(pool: readonly { owner: string; score: number }[], first: string): number | null {
+  const second = pool.find((h) => h.owner !== first);
+  return second ? reportedScore(second.score) : null;
 }

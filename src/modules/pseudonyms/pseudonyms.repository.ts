@@ -31,6 +31,15 @@ export function createPseudonymsRepository(db: Kysely<Database>) {
       return row?.person_id;
     },
 
+    /** Every party's pseudonym of one person (their own view: which services know them, under which name). */
+    async ofPerson(personId: string): Promise<{ relying_party_id: string; pseudonym: string }[]> {
+      return db
+        .selectFrom('pseudonyms')
+        .select(['relying_party_id', 'pseudonym'])
+        .where('person_id', '=', personId)
+        .execute();
+    },
+
     async deleteOf(tx: Tx, personId: string): Promise<void> {
       await tx.deleteFrom('pseudonyms').where('person_id', '=', personId).execute();
     },
