@@ -77,6 +77,30 @@ export class AccessService {
   }
 
   /**
+   * A person a party puts into one of its groups (a venue's access list, a school's pupils), by its pseudonym:
+   * the party's right to identify for the purpose, then the person's consent to it (for a minor, a guardian's
+   * grant), exactly as a search would decide. Returns the person's real id, for the group's gallery.
+   */
+  async authoriseGroupMember(ctx: CallContext, pseudonym: string, purpose: Purpose): Promise<PersonRow> {
+    const fact = { action: 'identification', purpose } as const;
+    await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'identify', purpose), fact);
+    const person = await this.personKnownTo(ctx, pseudonym);
+    const state = (await this.repos.consent.stateOf([person.id])).get(person.id);
+    await this.enforce(ctx, consentAllows(state, this.use(ctx, purpose)), {
+      ...fact,
+      personId: person.id,
+      segmentId: person.segment_id,
+    });
+    return person;
+  }
+
+  /** The people behind a party's pseudonyms (a group's members); pseudonyms it was never given are skipped. */
+  async groupMembers(ctx: CallContext, pseudonyms: readonly string[]): Promise<string[]> {
+    const ids = await Promise.all([...new Set(pseudonyms)].map((p) => this.pseudonyms.resolve(ctx.principal.id, p)));
+    return ids.filter((id): id is string => id !== undefined);
+  }
+
+  /**
    * Of the matcher's candidates, those this party may see: active people whose consent allows this use. The
    * store is asked, not the matcher, so a person erased or a grant revoked a moment ago is never returned.
    */
