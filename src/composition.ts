@@ -43,6 +43,12 @@ import { SubscriberHistoryService } from './services/telecom/subscriber-history.
 import { createTelecomRepository } from './services/telecom/telecom.repository.js';
 import { telecomRoutes } from './services/telecom/telecom.routes.js';
 import { TelecomScheduler, type SwitchProbe } from './services/telecom/telecom-scheduler.js';
+import { SchoolsService } from './services/schools/schools.service.js';
+import { createSchoolsRepository } from './services/schools/schools.repository.js';
+import { schoolsRoutes } from './services/schools/schools.routes.js';
+import { VenuesService } from './services/venues/venues.service.js';
+import { createVenuesRepository } from './services/venues/venues.repository.js';
+import { venuesRoutes } from './services/venues/venues.routes.js';
 
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -140,6 +146,21 @@ function composeTelecom(
 }
 
 /**
+ * The city services (src/services/venues/, src/services/schools/): each its own repository over the store and
+ * the registry's services for every face decision, and its routes.
+ */
+function composeCityServices(
+  app: FastifyInstance,
+  store: Store,
+  relyingParties: RegistryServices,
+  clock: Clock,
+  ids: IdSource,
+) {
+  venuesRoutes(app, new VenuesService(relyingParties, createVenuesRepository(store.db), clock, ids));
+  schoolsRoutes(app, new SchoolsService(relyingParties, createSchoolsRepository(store.db), clock, ids));
+}
+
+/**
  * The one place that builds repositories → services → routes. Opens and migrates the store, loads the keys,
  * makes sure the configured segments exist, loads every template into the matcher, then mounts the routes.
  */
@@ -202,6 +223,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matching: services.matching,
       enrolment: services.enrolment,
       identityDocuments: services.identityDocuments,
+      citizenNames: services.citizenNames,
     };
     const telecomScheduler = composeTelecom(app, store, relyingParties, config, {
       clock,
@@ -209,6 +231,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       log: (message, fields) => log(message, fields),
       switchProbe: overrides.switchProbe,
     });
+    composeCityServices(app, store, relyingParties, clock, ids);
     metricsRoutes(app, new OperationsMetrics(core.access, metrics));
     await registerPages(app);
     await app.ready();

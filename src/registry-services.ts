@@ -11,6 +11,7 @@ import { CaptureQualityService } from './modules/captures/captures.service.js';
 import { AdjudicationsService } from './modules/adjudications/adjudications.service.js';
 import { AuditService } from './modules/audit/audit.service.js';
 import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
+import { CitizenNames } from './modules/citizen/citizen-names.js';
 import { CitizenConsentsService } from './modules/citizen/citizen-consents.service.js';
 import { CitizenRecordsService } from './modules/citizen/citizen-records.service.js';
 import { CitizenSessionsService } from './modules/citizen/citizen-sessions.service.js';
@@ -166,6 +167,7 @@ export function composeRegistryServices(
     { ...config.citizen, matchThreshold: config.engine.matchThreshold },
   );
   const subjects = new CitizenSubjects(repos, clock);
+  const citizenNames = new CitizenNames(repos, subjects);
   const usage = new UsageService(repos.usage, transparency, config.engine.matchThreshold);
   const receipts = new LogReceipts(repos.audit, transparency);
   const consents = new CitizenConsentsService(repos, subjects, audit, receipts, idempotency, clock, ids);
@@ -190,6 +192,6 @@ export function composeRegistryServices(
   });
   return {
     ...{ transparency, keys, enrolment, matching, persons, adjudications, outbox, incidents, sessions },
-    ...{ consents, account, citizenRecords, captureQuality, identityDocuments },
+    ...{ consents, account, citizenRecords, captureQuality, identityDocuments, citizenNames },
   };
 }

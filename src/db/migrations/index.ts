@@ -3,6 +3,7 @@ import * as registry from './2026-11-23T0900-registry.js';
 import * as transparency from './2026-11-23T1500-transparency.js';
 import * as citizenControl from './2026-11-23T1510-citizen-control.js';
 import * as telecomContracts from './2026-12-01T0100-telecom-contracts.js';
+import * as venuesSchools from './2026-12-02T0800-venues-schools.js';
 
 /**
  * Every migration, in order. Append only: a released migration is never edited; a change is a new entry.
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23T1500-transparency': transparency,
   '2026-11-23T1510-citizen-control': citizenControl,
   '2026-12-01T0100-telecom-contracts': telecomContracts,
+  '2026-12-02T0800-venues-schools': venuesSchools,
 };
