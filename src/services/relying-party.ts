@@ -23,3 +23,37 @@ export function assertPartySegment(party: { segments: readonly string[] }, segme
     });
   }
 }
+
+/** A place a party keeps (a venue, a school) as its table stores it. */
+export interface PlaceRow {
+  readonly id: string;
+  readonly relying_party_id: string;
+  readonly name: string;
+  readonly segment_id: string;
+  readonly created_at: string;
+}
+
+/** A new place of the calling party, in one of its segments. */
+export function newPlace(
+  ctx: CallContext,
+  purpose: string,
+  input: { name: string; segment: string },
+  id: string,
+  at: string,
+): PlaceRow {
+  const party = relyingPartyFor(ctx, purpose);
+  assertPartySegment(party, input.segment);
+  return { id, relying_party_id: party.id, name: input.name, segment_id: input.segment, created_at: at };
+}
+
+/** The calling party's own place; another party's is as unknown as one that does not exist (`notFound`). */
+export function ownPlace<T extends Pick<PlaceRow, 'relying_party_id'>>(
+  ctx: CallContext,
+  purpose: string,
+  place: T | undefined,
+  notFound: () => AppError,
+): T {
+  const party = relyingPartyFor(ctx, purpose);
+  if (!place || place.relying_party_id !== party.id) throw notFound();
+  return place;
+}

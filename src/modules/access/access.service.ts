@@ -49,16 +49,7 @@ export class AccessService {
    * person's consent to this party, which also decides whether it may reach across segments.
    */
   async authoriseVerification(ctx: CallContext, pseudonym: string, purpose: Purpose): Promise<PersonRow> {
-    const fact = { action: 'verification', purpose } as const;
-    await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'verify', purpose), fact);
-    const person = await this.personKnownTo(ctx, pseudonym);
-    const state = (await this.repos.consent.stateOf([person.id])).get(person.id);
-    await this.enforce(ctx, consentAllows(state, this.use(ctx, purpose)), {
-      ...fact,
-      personId: person.id,
-      segmentId: person.segment_id,
-    });
-    return person;
+    return this.consentingPerson(ctx, pseudonym, purpose, 'verify');
   }
 
   /**
@@ -82,16 +73,7 @@ export class AccessService {
    * grant), exactly as a search would decide. Returns the person's real id, for the group's gallery.
    */
   async authoriseGroupMember(ctx: CallContext, pseudonym: string, purpose: Purpose): Promise<PersonRow> {
-    const fact = { action: 'identification', purpose } as const;
-    await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'identify', purpose), fact);
-    const person = await this.personKnownTo(ctx, pseudonym);
-    const state = (await this.repos.consent.stateOf([person.id])).get(person.id);
-    await this.enforce(ctx, consentAllows(state, this.use(ctx, purpose)), {
-      ...fact,
-      personId: person.id,
-      segmentId: person.segment_id,
-    });
-    return person;
+    return this.consentingPerson(ctx, pseudonym, purpose, 'identify');
   }
 
   /** The people behind a party's pseudonyms (a group's members); pseudonyms it was never given are skipped. */
@@ -144,6 +126,20 @@ export class AccessService {
    */
   afterAuthorisation<T>(ctx: CallContext, at: RefusalContext, step: () => Promise<T>): Promise<T> {
     return recordingRefusals(this.audit, ctx, at, step);
+  }
+
+  /** The party's right for the purpose, then the person's consent to this use (audited when refused). */
+  private async consentingPerson(ctx: CallContext, pseudonym: string, purpose: Purpose, right: 'verify' | 'identify') {
+    const fact = { action: right === 'verify' ? 'verification' : 'identification', purpose } as const;
+    await this.enforce(ctx, relyingPartyMayUse(ctx.principal, right, purpose), fact);
+    const person = await this.personKnownTo(ctx, pseudonym);
+    const state = (await this.repos.consent.stateOf([person.id])).get(person.id);
+    await this.enforce(ctx, consentAllows(state, this.use(ctx, purpose)), {
+      ...fact,
+      personId: person.id,
+      segmentId: person.segment_id,
+    });
+    return person;
   }
 
   private use(ctx: CallContext, purpose: Purpose) {

@@ -2,7 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
 import { idempotentCall, type CallContext, type CitizenSession, type RegistryServices } from '../registry.js';
-import { assertPartySegment, relyingPartyFor } from '../relying-party.js';
+import { newPlace, ownPlace } from '../relying-party.js';
 import { dayOf, mealFits } from './school-day.js';
 import type { MealRow, SchoolsRepository } from './schools.repository.js';
 
@@ -33,18 +33,9 @@ export class SchoolsService {
   ) {}
 
   async create(ctx: CallContext, input: { name: string; segment: string }): Promise<{ id: string }> {
-    const party = relyingPartyFor(ctx, SCHOOL_PURPOSE);
-    assertPartySegment(party, input.segment);
-    const id = this.ids.next('sch');
-    const at = isoNow(this.clock);
-    await this.schools.insertSchool({
-      id,
-      relying_party_id: party.id,
-      name: input.name,
-      segment_id: input.segment,
-      created_at: at,
-    });
-    return { id };
+    const place = newPlace(ctx, SCHOOL_PURPOSE, input, this.ids.next('sch'), isoNow(this.clock));
+    await this.schools.insertSchool(place);
+    return { id: place.id };
   }
 
   /** A pupil: the guardian's grant of `school_meals` to this party is required (`consent.missing`). */
@@ -121,11 +112,11 @@ export class SchoolsService {
 
   /** The party's own school; another party's is as unknown as one that does not exist. */
   private async own(ctx: CallContext, schoolId: string) {
-    const party = relyingPartyFor(ctx, SCHOOL_PURPOSE);
-    const school = await this.schools.school(schoolId);
-    if (!school || school.relying_party_id !== party.id) {
-      throw new AppError('school.not_found', `no school ${schoolId}`, { schoolId });
-    }
-    return school;
+    return ownPlace(
+      ctx,
+      SCHOOL_PURPOSE,
+      await this.schools.school(schoolId),
+      () => new AppError('school.not_found', `no school ${schoolId}`, { schoolId }),
+    );
   }
 }

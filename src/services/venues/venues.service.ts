@@ -2,7 +2,7 @@ import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
 import { idempotentCall, type CallContext, type RegistryServices } from '../registry.js';
-import { assertPartySegment, relyingPartyFor } from '../relying-party.js';
+import { newPlace, ownPlace } from '../relying-party.js';
 import { passFault, passOpens } from './venue-pass.js';
 import type { VenueAccessRow, VenueEntryRow, VenuesRepository } from './venues.repository.js';
 
@@ -39,18 +39,9 @@ export class VenuesService {
   ) {}
 
   async create(ctx: CallContext, input: { name: string; segment: string }): Promise<{ id: string }> {
-    const party = relyingPartyFor(ctx, VENUE_PURPOSE);
-    assertPartySegment(party, input.segment);
-    const id = this.ids.next('ven');
-    const at = isoNow(this.clock);
-    await this.venues.insertVenue({
-      id,
-      relying_party_id: party.id,
-      name: input.name,
-      segment_id: input.segment,
-      created_at: at,
-    });
-    return { id };
+    const place = newPlace(ctx, VENUE_PURPOSE, input, this.ids.next('ven'), isoNow(this.clock));
+    await this.venues.insertVenue(place);
+    return { id: place.id };
   }
 
   /** A pass for a person who consented to this party's `venue_access` (else `consent.missing`). */
@@ -117,12 +108,12 @@ export class VenuesService {
 
   /** The party's own venue; another party's is as unknown as one that does not exist. */
   private async own(ctx: CallContext, venueId: string) {
-    const party = relyingPartyFor(ctx, VENUE_PURPOSE);
-    const venue = await this.venues.venue(venueId);
-    if (!venue || venue.relying_party_id !== party.id) {
-      throw new AppError('venue.not_found', `no venue ${venueId}`, { venueId });
-    }
-    return venue;
+    return ownPlace(
+      ctx,
+      VENUE_PURPOSE,
+      await this.venues.venue(venueId),
+      () => new AppError('venue.not_found', `no venue ${venueId}`, { venueId }),
+    );
   }
 }
 
