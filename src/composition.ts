@@ -59,6 +59,12 @@ import { RidersService } from './services/transit/riders.service.js';
 import { createTransitRepository } from './services/transit/transit.repository.js';
 import { transitRoutes } from './services/transit/transit.routes.js';
 import { PartyNames } from './modules/pseudonyms/party-names.js';
+import { SchoolsService } from './services/schools/schools.service.js';
+import { createSchoolsRepository } from './services/schools/schools.repository.js';
+import { schoolsRoutes } from './services/schools/schools.routes.js';
+import { VenuesService } from './services/venues/venues.service.js';
+import { createVenuesRepository } from './services/venues/venues.repository.js';
+import { venuesRoutes } from './services/venues/venues.routes.js';
 
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -208,6 +214,21 @@ function composeFacePay(
 }
 
 /**
+ * The city services (src/services/venues/, src/services/schools/): each its own repository over the store and
+ * the registry's services for every face decision, and its routes.
+ */
+function composeCityServices(
+  app: FastifyInstance,
+  store: Store,
+  relyingParties: RegistryServices,
+  clock: Clock,
+  ids: IdSource,
+) {
+  venuesRoutes(app, new VenuesService(relyingParties, createVenuesRepository(store.db), clock, ids));
+  schoolsRoutes(app, new SchoolsService(relyingParties, createSchoolsRepository(store.db), clock, ids));
+}
+
+/**
  * The one place that builds repositories → services → routes. Opens and migrates the store, loads the keys,
  * makes sure the configured segments exist, loads every template into the matcher, then mounts the routes.
  */
@@ -273,6 +294,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       enrolment: services.enrolment,
       identityDocuments: services.identityDocuments,
       names: new PartyNames(core.repos.pseudonyms),
+      citizenNames: services.citizenNames,
     };
     const telecomScheduler = composeTelecom(app, store, relyingParties, config, {
       clock,
@@ -287,6 +309,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       payments: overrides.payments,
       chargeProbe: overrides.chargeProbe,
     });
+    composeCityServices(app, store, relyingParties, clock, ids);
     metricsRoutes(app, new OperationsMetrics(core.access, metrics));
     await registerPages(app);
     await app.ready();

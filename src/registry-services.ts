@@ -12,6 +12,7 @@ import { AdjudicationsService } from './modules/adjudications/adjudications.serv
 import { AlertsService } from './modules/alerts/alerts.service.js';
 import { AUDIT_ROW_MAC_KEY, AuditService } from './modules/audit/audit.service.js';
 import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
+import { CitizenNames } from './modules/citizen/citizen-names.js';
 import { CitizenConsentsService } from './modules/citizen/citizen-consents.service.js';
 import { CitizenRecordsService } from './modules/citizen/citizen-records.service.js';
 import { CitizenFaceCheck } from './modules/citizen/citizen-face-check.js';
@@ -224,6 +225,7 @@ export function composeRegistryServices(
     config.citizen,
   );
   const subjects = new CitizenSubjects(repos, clock);
+  const citizenNames = new CitizenNames(repos, subjects);
   const usage = new UsageService(repos.usage, transparency, config.engine.matchThreshold);
   const receipts = new LogReceipts(repos.audit, transparency);
   const consents = new CitizenConsentsService(repos, subjects, audit, receipts, idempotency, clock, ids);
@@ -249,6 +251,6 @@ export function composeRegistryServices(
   return {
     ...{ transparency, keys, enrolment, matching, persons, adjudications, alerts, outbox, incidents, sessions, signIn },
     ...{ delivery, contacts, contactChanges },
-    ...{ consents, account, citizenRecords, captureQuality, identityDocuments },
+    ...{ consents, account, citizenRecords, captureQuality, identityDocuments, citizenNames },
   };
 }

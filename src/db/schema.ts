@@ -44,6 +44,12 @@ export interface Database {
   parking_facilities: ParkingFacilityTable;
   parking_sessions: ParkingSessionTable;
   parking_events: ParkingEventTable;
+  venues: VenueTable;
+  venue_access: VenueAccessTable;
+  venue_entries: VenueEntryTable;
+  schools: SchoolTable;
+  school_pupils: SchoolPupilTable;
+  school_meals: SchoolMealTable;
 }
 
 /**
@@ -554,4 +560,70 @@ export interface ParkingEventTable {
   request_hash: string;
   answer: string;
   created_at: string;
+}
+
+/** A venue or office of one relying party (src/services/venues/); its people are searched in `segment_id`. */
+export interface VenueTable {
+  id: string;
+  relying_party_id: string;
+  name: string;
+  segment_id: string;
+  created_at: string;
+}
+
+/** A person's pass for a venue, by the party's pseudonym; a visitor's has a window and a number of uses. */
+export interface VenueAccessTable {
+  id: string;
+  venue_id: string;
+  person_ref: string;
+  kind: 'staff' | 'visitor';
+  valid_from: string | null;
+  valid_to: string | null;
+  /** NULL: unlimited. */
+  uses: number | null;
+  uses_spent: Generated<number>;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** One face at a door: the decision, keyed by the door's event id. */
+export interface VenueEntryTable {
+  venue_id: string;
+  event_id: string;
+  door_id: string;
+  decision: 'open' | 'refuse';
+  reason: string | null;
+  person_ref: string | null;
+  access_id: string | null;
+  at: string;
+}
+
+/** A school of one relying party (src/services/schools/). */
+export interface SchoolTable {
+  id: string;
+  relying_party_id: string;
+  name: string;
+  segment_id: string;
+  created_at: string;
+}
+
+/** A pupil (the school's pseudonym for them) and their daily meal allowance in minor currency units. */
+export interface SchoolPupilTable {
+  id: string;
+  school_id: string;
+  person_ref: string;
+  daily_allowance: number;
+  created_at: string;
+}
+
+/** One face at a canteen: served or refused, keyed by the till's event id; `day` is the UTC date. */
+export interface SchoolMealTable {
+  school_id: string;
+  event_id: string;
+  pupil_id: string | null;
+  decision: 'serve' | 'refuse';
+  reason: string | null;
+  amount: number;
+  day: string;
+  at: string;
 }

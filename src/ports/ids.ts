@@ -23,7 +23,11 @@ export type IdKind =
   | 'pas'
   | 'chg'
   | 'fac'
-  | 'pks';
+  | 'pks'
+  | 'ven'
+  | 'vac'
+  | 'sch'
+  | 'pup';
 
 export interface IdSource {
   next(kind: IdKind): string;

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CallContext } from '../modules/access/principal.js';
+import type { CitizenNames } from '../modules/citizen/citizen-names.js';
 import type { EnrolmentService } from '../modules/enrolment/enrolment.service.js';
 import type { IdentityDocuments } from '../modules/identity-documents/identity-documents.service.js';
 import type { MatchingService } from '../modules/matching/matching.service.js';
@@ -8,6 +9,7 @@ import type { PartyNames } from '../modules/pseudonyms/party-names.js';
 export type { Tx } from '../db/executor.js';
 export type { Effect } from '../modules/access/effect.js';
 export type { CallContext, Principal } from '../modules/access/principal.js';
+export type { CitizenSession } from '../modules/citizen/citizen-sessions.service.js';
 export type { EnrolmentResult, NewEnrolment } from '../modules/enrolment/enrolment.service.js';
 export type { DocumentInput, DocumentReading } from '../documents/document-reader.js';
 export type { MrzDocument } from '../documents/mrz.js';
@@ -39,7 +41,7 @@ export type {
  * );
  */
 export interface RegistryServices {
-  readonly matching: Pick<MatchingService, 'verify' | 'identify'>;
+  readonly matching: Pick<MatchingService, 'verify' | 'identify' | 'admitMember'>;
   readonly enrolment: Pick<EnrolmentService, 'enrol' | 'addTemplate'>;
   /**
    * Identity documents: read one (MRZ text or image), an application signed with face and document
@@ -53,6 +55,8 @@ export interface RegistryServices {
   >;
   /** Whether the party knows a pseudonym; a signed-in citizen's pseudonyms per party (for their own pages). */
   readonly names: Pick<PartyNames, 'known' | 'namesOf'>;
+  /** The pseudonyms a signed-in citizen (or a minor in their care) is known by, for views of a party's records. */
+  readonly citizenNames: Pick<CitizenNames, 'of'>;
 }
 
 /**

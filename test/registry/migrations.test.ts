@@ -40,6 +40,9 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'persons',
         'principals',
         'pseudonyms',
+        'school_meals',
+        'school_pupils',
+        'schools',
         'segment_keys',
         'segment_transforms',
         'segments',
@@ -57,6 +60,9 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'transit_riders',
         'transit_tariffs',
         'tree_heads',
+        'venue_access',
+        'venue_entries',
+        'venues',
       ]);
       // The introspection reads what it claims to: named indexes and foreign keys the migrations create.
       expect(fresh.indexes.join('\n')).toMatch(/audit_leaf_idx/);

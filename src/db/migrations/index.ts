@@ -7,6 +7,7 @@ import * as enrolmentAttempts from './2026-12-02T0200-enrolment-attempts.js';
 import * as twoFactorSignIn from './2026-12-02T0300-two-factor-sign-in.js';
 import * as auditCommitments from './2026-12-02T0400-audit-commitments.js';
 import * as transitParking from './2026-12-02T0700-transit-parking.js';
+import * as venuesSchools from './2026-12-02T0800-venues-schools.js';
 
 /**
  * Every migration, in order. Append only: a released migration is never edited; a change is a new entry.
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-02T0300-two-factor-sign-in': twoFactorSignIn,
   '2026-12-02T0400-audit-commitments': auditCommitments,
   '2026-12-02T0700-transit-parking': transitParking,
+  '2026-12-02T0800-venues-schools': venuesSchools,
 };
