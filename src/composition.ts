@@ -111,7 +111,7 @@ function mountRoutes(
   personsRoutes(app, services.persons, sessions);
   adjudicationsRoutes(app, services.adjudications);
   alertsRoutes(app, services.alerts);
-  auditRoutes(app, core.audit);
+  auditRoutes(app, core.auditReader);
   transparencyRoutes(app, services.transparency);
   citizenRoutes(app, { sessions, account, records });
   citizenConsentRoutes(app, { consents: services.consents, records });
