@@ -143,7 +143,7 @@ function mountRoutes(
   personsRoutes(app, services.persons, signIn);
   adjudicationsRoutes(app, services.adjudications);
   alertsRoutes(app, services.alerts);
-  auditRoutes(app, core.audit);
+  auditRoutes(app, core.auditReader);
   transparencyRoutes(app, services.transparency);
   citizenRoutes(app, { sessions, signIn, account, records, contactChanges: services.contactChanges });
   citizenConsentRoutes(app, { consents: services.consents, records });

@@ -10,6 +10,7 @@ import { AccessService } from './modules/access/access.service.js';
 import { CaptureQualityService } from './modules/captures/captures.service.js';
 import { AdjudicationsService } from './modules/adjudications/adjudications.service.js';
 import { AlertsService } from './modules/alerts/alerts.service.js';
+import { AuditReader } from './modules/audit/audit-reader.js';
 import { AUDIT_ROW_MAC_KEY, AuditService } from './modules/audit/audit.service.js';
 import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
 import { CitizenNames } from './modules/citizen/citizen-names.js';
@@ -93,19 +94,32 @@ export async function composeStoreServices(db: Kysely<Database>, keyring: Master
   const idempotency = new IdempotencyService(repos.idempotency, transactions, clock);
   const pseudonyms = new Pseudonyms(repos.pseudonyms, systemKeys, clock);
   const access = new AccessService(repos, audit, pseudonyms, clock);
+  const auditReader = new AuditReader(repos.audit, access);
   const matcher = new Matcher();
   const personKeys = new PersonKeys(repos.personKeys, transactions, dataKeys, clock);
   const transforms = new SegmentTransforms(repos.transforms, transactions, dataKeys, clock);
   const vault = new TemplateVault(repos, transactions, dataKeys, personKeys, transforms, ids, clock);
-  const segments = new SegmentsService(repos.segments, transactions, dataKeys, audit, clock);
-  const principals = new PrincipalsService(repos, transactions, audit, idempotency, clock, ids);
+  const segments = new SegmentsService(repos.segments, transactions, dataKeys, audit, access, clock);
+  const principals = new PrincipalsService(repos, transactions, audit, access, idempotency, clock, ids);
   const rewrap = segmentRewrap(personKeys, transforms);
   const renewal = new RenewalService(repos.templates, matcher, transforms, vault, segments, access, audit);
   const sync = new MatcherSync(repos, matcher, vault, clock);
   const sections = new SegmentSections(dialectOf(db), sync);
   const galleries = new TemplateGalleries(matcher, transforms);
   return {
-    ...{ repos, transactions, dataKeys, systemKeys, audit, idempotency, pseudonyms, access, matcher, personKeys },
+    ...{
+      repos,
+      transactions,
+      dataKeys,
+      systemKeys,
+      audit,
+      auditReader,
+      idempotency,
+      pseudonyms,
+      access,
+      matcher,
+      personKeys,
+    },
     ...{ transforms, vault, segments, principals, rewrap, renewal, sync, sections, galleries },
   };
 }
@@ -146,7 +160,7 @@ export function composeRegistryServices(
   const thresholds = thresholdsOf(engine, config);
   const witness = new LogWitness(config.transparency.witnessFile);
   const transparency = new TransparencyLog(repos.transparency, transactions, core.systemKeys, clock, witness);
-  const keys = new KeysService(repos, core.dataKeys, core.rewrap, core.segments, audit, (e) =>
+  const keys = new KeysService(repos, core.dataKeys, core.rewrap, core.segments, audit, access, (e) =>
     log('background re-wrapping failed', { e }),
   );
   const gallery = { galleries, sync };

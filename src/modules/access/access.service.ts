@@ -4,6 +4,7 @@ import type { AuditFact, AuditService } from '../audit/audit.service.js';
 import type { PersonRow, Repositories } from '../../repositories.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import {
+  adminOnly,
   consentAllows,
   consentAllowsAny,
   operatorMay,
@@ -131,9 +132,22 @@ export class AccessService {
     return person;
   }
 
-  /** Operator actions in a segment, or (without one) any operator action at all. */
-  async authoriseOperator(ctx: CallContext, action: AuditFact['action'], segmentId?: string): Promise<void> {
-    await this.enforce(ctx, operatorMay(ctx.principal, segmentId), { action, segmentId });
+  /**
+   * Operator actions in a segment, or (without one) any operator action at all; with `segmentRequired`, an
+   * operator must name one of its segments (an administrator need not).
+   */
+  async authoriseOperator(
+    ctx: CallContext,
+    action: AuditFact['action'],
+    segmentId?: string,
+    segmentRequired = false,
+  ): Promise<void> {
+    await this.enforce(ctx, operatorMay(ctx.principal, segmentId, segmentRequired), { action, segmentId });
+  }
+
+  /** What administrators alone do: manage segments, principals and keys, and read the audit trail. */
+  async authoriseAdministrator(ctx: CallContext, action: AdministratorAction, segmentId?: string): Promise<void> {
+    await this.enforce(ctx, adminOnly(ctx.principal), { action, segmentId });
   }
 
   /**
@@ -194,6 +208,18 @@ export class AccessService {
 function personNotFound(named: string): AppError {
   return new AppError('person.not_found', `no person ${named}`, { personId: named });
 }
+
+/** The actions only an administrator may take (each refusal is audited under its own action). */
+export type AdministratorAction = Extract<
+  AuditFact['action'],
+  | 'principal.list'
+  | 'principal.create'
+  | 'principal.revoke'
+  | 'key.list'
+  | 'key.rotate'
+  | 'audit.read'
+  | 'segment.create'
+>;
 
 function refusalMessage(code: 'auth.forbidden' | 'consent.missing'): string {
   return code === 'consent.missing'

@@ -1,8 +1,8 @@
 import type { Transactor } from '../../db/executor.js';
-import { AppError, assertThat } from '../../errors/app-error.js';
+import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
-import { adminOnly } from '../access/access-policy.js';
+import type { AccessService } from '../access/access.service.js';
 import type { CallContext, Principal } from '../access/principal.js';
 import type { Purpose, Right, Role } from '../access/purposes.js';
 import type { AuditService } from '../audit/audit.service.js';
@@ -33,6 +33,7 @@ export class PrincipalsService {
     private readonly repos: Pick<Repositories, 'principals' | 'segments'>,
     private readonly transactions: Transactor,
     private readonly audit: AuditService,
+    private readonly access: Pick<AccessService, 'authoriseAdministrator'>,
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
     private readonly ids: IdSource,
@@ -79,12 +80,12 @@ export class PrincipalsService {
   }
 
   async list(ctx: CallContext, role?: Role): Promise<PrincipalSummary[]> {
-    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may list principals');
+    await this.access.authoriseAdministrator(ctx, 'principal.list');
     return (await this.repos.principals.list(role)).map(toSummary);
   }
 
   async revoke(ctx: CallContext, id: string): Promise<void> {
-    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may revoke credentials');
+    await this.access.authoriseAdministrator(ctx, 'principal.revoke');
     await this.transactions.transaction(async (tx) => {
       const revoked = await this.repos.principals.revoke(tx, id, isoNow(this.clock));
       if (!revoked) throw new AppError('request.not_found', `no active principal ${id}`, { id });
@@ -93,7 +94,7 @@ export class PrincipalsService {
   }
 
   private async create(ctx: CallContext, role: Role, id: string, input: NewRelyingParty) {
-    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may register principals');
+    await this.access.authoriseAdministrator(ctx, 'principal.create');
     const replayed = await this.idempotency.replay<{ id: string }>(ctx);
     // The key is shown once: a replay returns the id only, never the key (it is not stored anywhere).
     if (replayed) return { id: replayed.id };
