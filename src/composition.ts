@@ -244,7 +244,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
   try {
     await migrateStore(config.database, store.db);
     const keyring = loadMasterKeyring(config.keys);
-    const core = await composeStoreServices(store.db, keyring, clock, ids);
+    const core = await composeStoreServices(store.db, keyring, clock, ids, config.registry.index);
     await core.pseudonyms.load();
     const segmentsCreated = await core.segments.ensure(config.registry.segments);
     const dataKeysRewrapped = await core.dataKeys.rewrapAll();

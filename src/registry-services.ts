@@ -5,7 +5,9 @@ import { dialectOf } from './db/dialect.js';
 import { createTransactor } from './db/executor.js';
 import type { Database } from './db/schema.js';
 import { thresholdForGallery } from './matcher/gallery-threshold.js';
-import { Matcher } from './matcher/matcher.js';
+import { ExactIndex } from './matcher/exact-index.js';
+import { DEFAULT_HNSW, HnswIndex } from './matcher/hnsw-index.js';
+import { Matcher, type IndexFactory } from './matcher/matcher.js';
 import { AccessService } from './modules/access/access.service.js';
 import { CaptureQualityService } from './modules/captures/captures.service.js';
 import { AdjudicationsService } from './modules/adjudications/adjudications.service.js';
@@ -80,11 +82,22 @@ function galleryThreshold(engine: FaceEngine, fixed: number | undefined, falseCa
     Math.round(thresholdForGallery(calibration, galleryTemplates, falseCandidates, floor) * 1e4) / 1e4;
 }
 
+/** One index per (segment, model pack), of the configured kind. */
+function indexFactory({ kind, hnsw }: Config['registry']['index']): IndexFactory {
+  return kind === 'hnsw' ? (dim) => new HnswIndex(dim, hnsw) : (dim) => new ExactIndex(dim);
+}
+
 /**
  * The registry's services that need only the store and the keys (no face engine, no HTTP): the server builds
  * on them, and so do the command line's key tools and the benchmarks, so every one is wired here once.
  */
-export async function composeStoreServices(db: Kysely<Database>, keyring: MasterKeyring, clock: Clock, ids: IdSource) {
+export async function composeStoreServices(
+  db: Kysely<Database>,
+  keyring: MasterKeyring,
+  clock: Clock,
+  ids: IdSource,
+  index: Config['registry']['index'] = { kind: 'exact', hnsw: DEFAULT_HNSW },
+) {
   const repos = createRepositories(db);
   const transactions = createTransactor(db);
   const dataKeys = new DataKeys(repos.segmentKeys, transactions, keyring, clock);
@@ -95,7 +108,7 @@ export async function composeStoreServices(db: Kysely<Database>, keyring: Master
   const pseudonyms = new Pseudonyms(repos.pseudonyms, systemKeys, clock);
   const access = new AccessService(repos, audit, pseudonyms, clock);
   const auditReader = new AuditReader(repos.audit, access);
-  const matcher = new Matcher();
+  const matcher = new Matcher(indexFactory(index));
   const personKeys = new PersonKeys(repos.personKeys, transactions, dataKeys, clock);
   const transforms = new SegmentTransforms(repos.transforms, transactions, dataKeys, clock);
   const vault = new TemplateVault(repos, transactions, dataKeys, personKeys, transforms, ids, clock);

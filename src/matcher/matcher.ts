@@ -160,6 +160,11 @@ export class Matcher {
     return total;
   }
 
+  /** Lets every index finish deferred work (after a bulk load), so that no search pays for it. */
+  flush(): void {
+    for (const packs of this.shards.values()) for (const shard of packs.values()) shard.index.flush?.();
+  }
+
   /** The segments (galleries) holding at least one template. */
   segments(): string[] {
     return [...this.shards.keys()];
