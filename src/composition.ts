@@ -44,6 +44,10 @@ import { SubscriberHistoryService } from './services/telecom/subscriber-history.
 import { createTelecomRepository } from './services/telecom/telecom.repository.js';
 import { telecomRoutes } from './services/telecom/telecom.routes.js';
 import { TelecomScheduler, type SwitchProbe } from './services/telecom/telecom-scheduler.js';
+import { TransferProcessor } from './services/transfers/transfer-processor.js';
+import { createTransfersRepository } from './services/transfers/transfers.repository.js';
+import { transfersRoutes } from './services/transfers/transfers.routes.js';
+import { TransfersService } from './services/transfers/transfers.service.js';
 
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -82,6 +86,8 @@ export interface Registry {
       readonly relyingParties: RegistryServices;
       /** Runs due contract endings and number switches (also every OBLIK_TELECOM_SCHEDULER_SECONDS). */
       readonly telecomScheduler: TelecomScheduler;
+      /** Works through banks' batches in the background (resumed at start). */
+      readonly transferProcessor: TransferProcessor;
     };
   /** What start-up did, for the banner. */
   readonly startup: {
@@ -139,6 +145,37 @@ function composeTelecom(
   const history = new SubscriberHistoryService(relyingParties, telecom, clock);
   telecomRoutes(app, { contracts, porting, history });
   return new TelecomScheduler(telecom, transactions, clock, context.log, context.switchProbe);
+}
+
+/**
+ * The banks' bulk transfers (src/services/transfers/): their own repository, the registry's services for every
+ * enrolment, the background processor (one record in flight per engine thread unless configured), the routes.
+ */
+function composeTransfers(
+  app: FastifyInstance,
+  store: Store,
+  relyingParties: RegistryServices,
+  config: Config,
+  context: { clock: Clock; ids: IdSource; log: Log; engineThreads: number },
+): TransferProcessor {
+  const { clock, ids, log } = context;
+  const transfers = createTransfersRepository(store.db);
+  const settings = config.transfers;
+  const processor = new TransferProcessor(relyingParties, transfers, clock, log, {
+    concurrency: settings.concurrency || context.engineThreads,
+    maxRecordBytes: settings.maxRecordBytes,
+  });
+  const service = new TransfersService(
+    relyingParties,
+    transfers,
+    createTransactor(store.db),
+    processor,
+    clock,
+    ids,
+    settings,
+  );
+  transfersRoutes(app, service);
+  return processor;
 }
 
 /**
@@ -204,6 +241,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       matching: services.matching,
       enrolment: services.enrolment,
       identityDocuments: services.identityDocuments,
+      parties: core.principals,
     };
     const telecomScheduler = composeTelecom(app, store, relyingParties, config, {
       clock,
@@ -211,12 +249,20 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       log: (message, fields) => log(message, fields),
       switchProbe: overrides.switchProbe,
     });
+    const transferProcessor = composeTransfers(app, store, relyingParties, config, {
+      clock,
+      ids,
+      log: (message, fields) => log(message, fields),
+      engineThreads: engine.settings.threads,
+    });
     metricsRoutes(app, new OperationsMetrics(core.access, metrics));
     await registerPages(app);
     await app.ready();
     // A switch or ending a crash interrupted (or one that fell due while the server was down) is done now.
     await telecomScheduler.runDue();
     telecomScheduler.start(config.telecom.schedulerIntervalMs);
+    // Batches a crash or a stop interrupted go on where they stopped.
+    await transferProcessor.resume();
 
     const startedEngine = engine;
     return {
@@ -234,6 +280,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
         ...{ transparency: services.transparency, outbox: services.outbox },
         relyingParties,
         telecomScheduler,
+        transferProcessor,
       },
       startup: {
         templatesLoaded,
@@ -244,6 +291,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       },
       async close() {
         await telecomScheduler.stop();
+        await transferProcessor.stop();
         await app.close();
         await services.identityDocuments.close();
         if (ownEngine) await startedEngine.close();

@@ -83,6 +83,9 @@ const envSchema = z.object({
   OBLIK_TELECOM_MAX_CONTRACTS: int(10, 1, 1000),
   OBLIK_PORTING_NOTICE_MINUTES: int(1440, 0, 60 * 24 * 60),
   OBLIK_TELECOM_SCHEDULER_SECONDS: int(5, 1, 3600),
+  OBLIK_TRANSFER_MAX_BATCH_BYTES: int(8 * 1024 ** 3, 1024, 2 ** 50),
+  OBLIK_TRANSFER_MAX_RECORD_BYTES: int(24 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  OBLIK_TRANSFER_CONCURRENCY: int(0, 0, 1024),
   OBLIK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -166,6 +169,14 @@ export interface Config {
     readonly portingNoticeMinutes: number;
     readonly schedulerIntervalMs: number;
   };
+  /** Bank transfers (src/services/transfers/): where batches are spooled, their limits, records in flight. */
+  readonly transfers: {
+    readonly spoolDir: string;
+    readonly maxBatchBytes: number;
+    readonly maxRecordBytes: number;
+    /** Records processed at once; 0 (the default) means one per engine thread. */
+    readonly concurrency: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -241,6 +252,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxContracts: e.OBLIK_TELECOM_MAX_CONTRACTS,
       portingNoticeMinutes: e.OBLIK_PORTING_NOTICE_MINUTES,
       schedulerIntervalMs: e.OBLIK_TELECOM_SCHEDULER_SECONDS * 1000,
+    },
+    transfers: {
+      spoolDir: resolve(dataDir, 'transfers'),
+      maxBatchBytes: e.OBLIK_TRANSFER_MAX_BATCH_BYTES,
+      maxRecordBytes: e.OBLIK_TRANSFER_MAX_RECORD_BYTES,
+      concurrency: e.OBLIK_TRANSFER_CONCURRENCY,
     },
     engine: {
       modelPackDir: e.OBLIK_MODEL_PACK_DIR,

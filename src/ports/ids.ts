@@ -5,7 +5,22 @@ import { randomBytes } from 'node:crypto';
  * derived from anything about the person, so an id in a log or URL reveals nothing.
  */
 export type IdKind =
-  'psn' | 'tpl' | 'rp' | 'op' | 'adm' | 'adj' | 'evt' | 'req' | 'cns' | 'lck' | 'inc' | 'ntf' | 'ctr' | 'prt' | 'alr';
+  | 'psn'
+  | 'tpl'
+  | 'rp'
+  | 'op'
+  | 'adm'
+  | 'adj'
+  | 'evt'
+  | 'req'
+  | 'cns'
+  | 'lck'
+  | 'inc'
+  | 'ntf'
+  | 'ctr'
+  | 'prt'
+  | 'alr'
+  | 'trf';
 
 export interface IdSource {
   next(kind: IdKind): string;

@@ -3,11 +3,12 @@ import type { CallContext } from '../modules/access/principal.js';
 import type { EnrolmentService } from '../modules/enrolment/enrolment.service.js';
 import type { IdentityDocuments } from '../modules/identity-documents/identity-documents.service.js';
 import type { MatchingService } from '../modules/matching/matching.service.js';
+import type { PrincipalsService } from '../modules/principals/principals.service.js';
 
 export type { Tx } from '../db/executor.js';
 export type { Effect } from '../modules/access/effect.js';
 export type { CallContext, Principal } from '../modules/access/principal.js';
-export type { EnrolmentResult, NewEnrolment } from '../modules/enrolment/enrolment.service.js';
+export type { EnrolmentResult, NewEnrolment, Provenance } from '../modules/enrolment/enrolment.service.js';
 export type { DocumentInput, DocumentReading } from '../documents/document-reader.js';
 export type { MrzDocument } from '../documents/mrz.js';
 export type { Presentation, PresentationRequest } from '../modules/identity-documents/identity-documents.service.js';
@@ -50,6 +51,11 @@ export interface RegistryServices {
     IdentityDocuments,
     'read' | 'present' | 'bindEnrolled' | 'holderRefOf' | 'sealRecord' | 'openRecord'
   >;
+  /**
+   * Relying parties as the registry knows them: a party's registered signing key (a bank signs its batches),
+   * and an active party by id, for work done on its behalf after its request (a transfer resumed at start).
+   */
+  readonly parties: Pick<PrincipalsService, 'signingKeyOf' | 'activeParty'>;
 }
 
 /**

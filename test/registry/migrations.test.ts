@@ -31,6 +31,7 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'operator_alerts',
         'person_contacts',
         'person_documents',
+        'person_provenance',
         'person_keys',
         'person_locks',
         'persons',
@@ -46,6 +47,8 @@ describe.each(dialects)('migrations on %s', (dialect) => {
         'telecom_port_requests',
         'template_events',
         'templates',
+        'transfer_records',
+        'transfers',
         'tree_heads',
       ]);
       // The introspection reads what it claims to: named indexes and foreign keys the migrations create.

@@ -19,6 +19,7 @@ export const AUDIT_ACTIONS = [
   'segment.rekey',
   'principal.create',
   'principal.revoke',
+  'principal.signing_key',
   'adjudication.list',
   'adjudication.resolve',
   'key.rotate',

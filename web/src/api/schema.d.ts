@@ -3310,7 +3310,7 @@ export interface paths {
                         purposes: components["schemas"]["PurposeInput"][];
                         /** @description refuse captures that fail the liveness check (for parties whose cameras are trusted) */
                         requireLiveness?: boolean;
-                        rights: ("enrol" | "verify" | "identify")[];
+                        rights: ("enrol" | "verify" | "identify" | "transfer")[];
                         segments: string[];
                     };
                 };
@@ -3454,6 +3454,96 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/relying-parties/{id}/signing-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Register the Ed25519 public key (PEM) that signs the party’s bulk transfers (administrator) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description an Ed25519 public key, PEM (SPKI) */
+                        publicKey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SigningKey"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -4982,6 +5072,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed NDJSON batch of records (a bank with the right transfer)
+         * @description Body `application/x-ndjson`, one record a line; header `Oblik-Signature`: base64 Ed25519 over the exact body bytes, by the key registered with PUT /v1/relying-parties/{id}/signing-key. Answers at once; the records are processed in the background.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferAccepted"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch’s progress (its bank, or an administrator) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferProgress"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The batch’s report: one NDJSON line per decided record (its bank, or an administrator)
+         * @description Each line: `{line, externalRef, status: "accepted", personId}` (the bank’s pseudonym), `{…, status: "duplicate", adjudicationId}` or `{…, status: "rejected", code}`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description NDJSON, one record a line */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/transparency/keys": {
         parameters: {
             query?: never;
@@ -5665,6 +5999,19 @@ export interface components {
             guardians: string[];
             locks: components["schemas"]["Lock"][];
             minor: boolean;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             session: {
                 expiresAt: string;
@@ -5701,6 +6048,19 @@ export interface components {
             guardians: string[];
             locks: components["schemas"]["LockInput"][];
             minor: boolean;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             session: {
                 expiresAt: string;
@@ -5838,7 +6198,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "relying_party.signing_key_invalid" | "transfer.signing_key_missing" | "transfer.signature_invalid" | "transfer.too_large" | "transfer.replayed" | "transfer.not_found" | "transfer.record_invalid" | "transfer.record_too_large" | "transfer.already_imported" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -5849,7 +6209,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "relying_party.signing_key_invalid" | "transfer.signing_key_missing" | "transfer.signature_invalid" | "transfer.too_large" | "transfer.replayed" | "transfer.not_found" | "transfer.record_invalid" | "transfer.record_too_large" | "transfer.already_imported" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -5970,6 +6330,19 @@ export interface components {
             minor: boolean;
             /** @description the same as citizenId (the name operators used before citizen accounts) */
             personId: string;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             /** @enum {string} */
             status: "active" | "deleted" | "closed";
@@ -6000,6 +6373,19 @@ export interface components {
             minor: boolean;
             /** @description the same as citizenId (the name operators used before citizen accounts) */
             personId: string;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             /** @enum {string} */
             status: "active" | "deleted" | "closed";
@@ -6162,6 +6548,46 @@ export interface components {
             timestamp: number;
             /** @description leaves committed to */
             treeSize: number;
+        };
+        SigningKey: {
+            id: string;
+            signingKey: string;
+        };
+        SigningKeyInput: {
+            id: string;
+            signingKey: string;
+        };
+        TransferAccepted: {
+            transferId: string;
+        };
+        TransferAcceptedInput: {
+            transferId: string;
+        };
+        TransferProgress: {
+            accepted: number;
+            duplicates: number;
+            /** @description null until a rate is known */
+            etaSeconds: number | null;
+            processed: number;
+            ratePerSecond: number;
+            rejected: number;
+            /** @enum {string} */
+            status: "queued" | "processing" | "done";
+            total: number;
+            transferId: string;
+        };
+        TransferProgressInput: {
+            accepted: number;
+            duplicates: number;
+            /** @description null until a rate is known */
+            etaSeconds: number | null;
+            processed: number;
+            ratePerSecond: number;
+            rejected: number;
+            /** @enum {string} */
+            status: "queued" | "processing" | "done";
+            total: number;
+            transferId: string;
         };
         TransparencyKey: {
             /** @constant */
