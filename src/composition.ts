@@ -65,6 +65,10 @@ import { schoolsRoutes } from './services/schools/schools.routes.js';
 import { VenuesService } from './services/venues/venues.service.js';
 import { createVenuesRepository } from './services/venues/venues.repository.js';
 import { venuesRoutes } from './services/venues/venues.routes.js';
+import { TransferProcessor } from './services/transfers/transfer-processor.js';
+import { createTransfersRepository } from './services/transfers/transfers.repository.js';
+import { transfersRoutes } from './services/transfers/transfers.routes.js';
+import { TransfersService } from './services/transfers/transfers.service.js';
 
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -114,6 +118,8 @@ export interface Registry {
       readonly telecomScheduler: TelecomScheduler;
       /** The payment outbox of transit and parking charges (runDue() retries what the port has not answered). */
       readonly charges: ChargeOutbox;
+      /** Works through banks' batches in the background (resumed at start). */
+      readonly transferProcessor: TransferProcessor;
     };
   /** What start-up did, for the banner. */
   readonly startup: {
@@ -229,6 +235,37 @@ function composeCityServices(
 }
 
 /**
+ * The banks' bulk transfers (src/services/transfers/): their own repository, the registry's services for every
+ * enrolment, the background processor (one record in flight per engine thread unless configured), the routes.
+ */
+function composeTransfers(
+  app: FastifyInstance,
+  store: Store,
+  relyingParties: RegistryServices,
+  config: Config,
+  context: { clock: Clock; ids: IdSource; log: Log; engineThreads: number },
+): TransferProcessor {
+  const { clock, ids, log } = context;
+  const transfers = createTransfersRepository(store.db);
+  const settings = config.transfers;
+  const processor = new TransferProcessor(relyingParties, transfers, clock, log, {
+    concurrency: settings.concurrency || context.engineThreads,
+    maxRecordBytes: settings.maxRecordBytes,
+  });
+  const service = new TransfersService(
+    relyingParties,
+    transfers,
+    createTransactor(store.db),
+    processor,
+    clock,
+    ids,
+    settings,
+  );
+  transfersRoutes(app, service);
+  return processor;
+}
+
+/**
  * The one place that builds repositories → services → routes. Opens and migrates the store, loads the keys,
  * makes sure the configured segments exist, loads every template into the matcher, then mounts the routes.
  */
@@ -295,6 +332,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       identityDocuments: services.identityDocuments,
       names: new PartyNames(core.repos.pseudonyms),
       citizenNames: services.citizenNames,
+      parties: core.principals,
     };
     const telecomScheduler = composeTelecom(app, store, relyingParties, config, {
       clock,
@@ -310,6 +348,12 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       chargeProbe: overrides.chargeProbe,
     });
     composeCityServices(app, store, relyingParties, clock, ids);
+    const transferProcessor = composeTransfers(app, store, relyingParties, config, {
+      clock,
+      ids,
+      log: (message, fields) => log(message, fields),
+      engineThreads: engine.settings.threads,
+    });
     metricsRoutes(app, new OperationsMetrics(core.access, metrics));
     await registerPages(app);
     await app.ready();
@@ -319,6 +363,8 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     // Charges a crash left unsent (decided, never answered by the port) are sent now (in the background, as a
     // slow port must not hold up start-up), then retried periodically.
     charges.start(config.payments.retryIntervalMs);
+    // Batches a crash or a stop interrupted go on where they stopped.
+    await transferProcessor.resume();
 
     const startedEngine = engine;
     return {
@@ -338,6 +384,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
         relyingParties,
         telecomScheduler,
         charges,
+        transferProcessor,
       },
       startup: {
         templatesLoaded,
@@ -348,7 +395,6 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       },
       async close() {
         await telecomScheduler.stop();
-        await charges.stop();
         await app.close();
         await services.identityDocuments.close();
         if (ownEngine) await startedEngine.close();

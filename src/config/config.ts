@@ -110,6 +110,9 @@ const envSchema = z.object({
   OBLIK_PAYMENT_TIMEOUT_MS: int(3000, 10, 120_000),
   OBLIK_PAYMENT_RETRY_SECONDS: int(30, 1, 86_400),
   OBLIK_PAYMENT_DEV_LEDGER: z.string().min(1).optional(),
+  OBLIK_TRANSFER_MAX_BATCH_BYTES: int(8 * 1024 ** 3, 1024, 2 ** 50),
+  OBLIK_TRANSFER_MAX_RECORD_BYTES: int(24 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  OBLIK_TRANSFER_CONCURRENCY: int(0, 0, 1024),
   OBLIK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -222,6 +225,14 @@ export interface Config {
    * timeout, and how often (and after how long) the outbox retries a charge the port has not answered.
    */
   readonly payments: { readonly timeoutMs: number; readonly retryIntervalMs: number; readonly ledgerFile?: string };
+  /** Bank transfers (src/services/transfers/): where batches are spooled, their limits, records in flight. */
+  readonly transfers: {
+    readonly spoolDir: string;
+    readonly maxBatchBytes: number;
+    readonly maxRecordBytes: number;
+    /** Records processed at once; 0 (the default) means one per engine thread. */
+    readonly concurrency: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -346,6 +357,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       timeoutMs: e.OBLIK_PAYMENT_TIMEOUT_MS,
       retryIntervalMs: e.OBLIK_PAYMENT_RETRY_SECONDS * 1000,
       ...(e.OBLIK_PAYMENT_DEV_LEDGER ? { ledgerFile: resolve(e.OBLIK_PAYMENT_DEV_LEDGER) } : {}),
+    },
+    transfers: {
+      spoolDir: resolve(dataDir, 'transfers'),
+      maxBatchBytes: e.OBLIK_TRANSFER_MAX_BATCH_BYTES,
+      maxRecordBytes: e.OBLIK_TRANSFER_MAX_RECORD_BYTES,
+      concurrency: e.OBLIK_TRANSFER_CONCURRENCY,
     },
     engine: {
       modelPackDir: e.OBLIK_MODEL_PACK_DIR,

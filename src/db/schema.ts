@@ -50,6 +50,9 @@ export interface Database {
   schools: SchoolTable;
   school_pupils: SchoolPupilTable;
   school_meals: SchoolMealTable;
+  person_provenance: PersonProvenanceTable;
+  transfers: TransferTable;
+  transfer_records: TransferRecordTable;
 }
 
 /**
@@ -100,6 +103,8 @@ export interface PrincipalTable {
   revoked_at: string | null;
   /** 1 if the party's enrolments are kept under its own template view (renewable on their own). */
   own_template_view: Generated<number>;
+  /** The party's Ed25519 public key (PEM) that signs its bulk transfers; null until registered. */
+  signing_key: Generated<string | null>;
 }
 
 /**
@@ -626,4 +631,46 @@ export interface SchoolMealTable {
   amount: number;
   day: string;
   at: string;
+}
+
+/** Where a person's biometrics came from when another party (a bank's transfer) handed them over. */
+export interface PersonProvenanceTable {
+  person_id: string;
+  /** The relying party that collected them. */
+  source_party: string;
+  /** That party's own reference for the record (the bank's `externalRef`). */
+  reference: string;
+  captured_at: string;
+  received_at: string;
+  /** JSON: the consent evidence the party handed over `{kind, reference, at}`. */
+  evidence: string;
+}
+
+/** A bank's signed batch, spooled to a file and processed in the background (src/services/transfers/). */
+export interface TransferTable {
+  id: string;
+  bank_id: string;
+  /** SHA-512 of the body, hex: the same batch sent again is refused. */
+  digest: string;
+  status: 'queued' | 'processing' | 'done';
+  spool_file: string;
+  total: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** One line of a transfer, written once when decided (its absence means still to do). */
+export interface TransferRecordTable {
+  transfer_id: string;
+  line_no: number;
+  external_ref: string | null;
+  /** `bank_id + externalRef` on the record that claims the reference; unique, so nothing is imported twice. */
+  claim_ref: string | null;
+  outcome: 'accepted' | 'duplicate' | 'rejected';
+  /** The bank's pseudonym for the person, when accepted. */
+  pseudonym: string | null;
+  adjudication_id: string | null;
+  error_code: string | null;
+  processed_at: string;
 }

@@ -27,7 +27,8 @@ export type IdKind =
   | 'ven'
   | 'vac'
   | 'sch'
-  | 'pup';
+  | 'pup'
+  | 'trf';
 
 export interface IdSource {
   next(kind: IdKind): string;

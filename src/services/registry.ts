@@ -5,12 +5,13 @@ import type { EnrolmentService } from '../modules/enrolment/enrolment.service.js
 import type { IdentityDocuments } from '../modules/identity-documents/identity-documents.service.js';
 import type { MatchingService } from '../modules/matching/matching.service.js';
 import type { PartyNames } from '../modules/pseudonyms/party-names.js';
+import type { PrincipalsService } from '../modules/principals/principals.service.js';
 
 export type { Tx } from '../db/executor.js';
 export type { Effect } from '../modules/access/effect.js';
 export type { CallContext, Principal } from '../modules/access/principal.js';
 export type { CitizenSession } from '../modules/citizen/citizen-sessions.service.js';
-export type { EnrolmentResult, NewEnrolment } from '../modules/enrolment/enrolment.service.js';
+export type { EnrolmentResult, NewEnrolment, Provenance } from '../modules/enrolment/enrolment.service.js';
 export type { DocumentInput, DocumentReading } from '../documents/document-reader.js';
 export type { MrzDocument } from '../documents/mrz.js';
 export type { Presentation, PresentationRequest } from '../modules/identity-documents/identity-documents.service.js';
@@ -57,6 +58,11 @@ export interface RegistryServices {
   readonly names: Pick<PartyNames, 'known' | 'namesOf'>;
   /** The pseudonyms a signed-in citizen (or a minor in their care) is known by, for views of a party's records. */
   readonly citizenNames: Pick<CitizenNames, 'of'>;
+  /**
+   * Relying parties as the registry knows them: a party's registered signing key (a bank signs its batches),
+   * and an active party by id, for work done on its behalf after its request (a transfer resumed at start).
+   */
+  readonly parties: Pick<PrincipalsService, 'signingKeyOf' | 'activeParty'>;
 }
 
 /**

@@ -215,6 +215,7 @@ export type AdministratorAction = Extract<
   | 'principal.list'
   | 'principal.create'
   | 'principal.revoke'
+  | 'principal.signing_key'
   | 'key.list'
   | 'key.rotate'
   | 'audit.read'

@@ -21,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'segment.rekey',
   'principal.create',
   'principal.revoke',
+  'principal.signing_key',
   'adjudication.list',
   'adjudication.resolve',
   'key.rotate',

@@ -9,6 +9,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { Repositories } from '../../repositories.js';
 import { hashApiKey, newApiKey } from './api-key.js';
+import { ed25519PublicKey } from './signing-key.js';
 import type { NewPrincipalRow, PrincipalRow } from './principals.repository.js';
 
 export interface NewRelyingParty {
@@ -91,6 +92,36 @@ export class PrincipalsService {
       if (!revoked) throw new AppError('request.not_found', `no active principal ${id}`, { id });
       await this.audit.record(tx, ctx, { action: 'principal.revoke', result: 'revoked', detail: { principal: id } });
     });
+  }
+
+  /** Registers the Ed25519 public key (PEM) that signs a relying party's bulk transfers (administrator). */
+  async setSigningKey(ctx: CallContext, id: string, publicKey: string): Promise<{ id: string; signingKey: string }> {
+    await this.access.authoriseAdministrator(ctx, 'principal.signing_key');
+    ed25519PublicKey(publicKey);
+    const pem = publicKey.trim() + '\n';
+    await this.transactions.transaction(async (tx) => {
+      if (!(await this.repos.principals.setSigningKey(tx, id, pem))) {
+        throw new AppError('relying_party.not_found', `no active relying party ${id}`, { id });
+      }
+      await this.audit.record(tx, ctx, {
+        action: 'principal.signing_key',
+        result: 'set',
+        detail: { principal: id, publicKey: pem },
+      });
+    });
+    return { id, signingKey: pem };
+  }
+
+  /** An active (not revoked) relying party, as its calls run: background work on its behalf uses this. */
+  async activeParty(id: string): Promise<Principal | undefined> {
+    const row = await this.repos.principals.find(id);
+    return row && row.role === 'relying_party' && row.revoked_at === null ? toPrincipal(row) : undefined;
+  }
+
+  /** A relying party's registered signing key as raw Ed25519 bytes, or undefined if it has none. */
+  async signingKeyOf(id: string): Promise<Uint8Array | undefined> {
+    const row = await this.repos.principals.find(id);
+    return row?.signing_key ? ed25519PublicKey(row.signing_key) : undefined;
   }
 
   private async create(ctx: CallContext, role: Role, id: string, input: NewRelyingParty) {

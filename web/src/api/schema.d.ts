@@ -4259,7 +4259,7 @@ export interface paths {
                         purposes: components["schemas"]["PurposeInput"][];
                         /** @description refuse captures that fail the liveness check (for parties whose cameras are trusted) */
                         requireLiveness?: boolean;
-                        rights: ("enrol" | "verify" | "identify")[];
+                        rights: ("enrol" | "verify" | "identify" | "transfer")[];
                         segments: string[];
                     };
                 };
@@ -4403,6 +4403,96 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/relying-parties/{id}/signing-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Register the Ed25519 public key (PEM) that signs the party’s bulk transfers (administrator) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description an Ed25519 public key, PEM (SPKI) */
+                        publicKey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SigningKey"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -6336,6 +6426,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed NDJSON batch of records (a bank with the right transfer)
+         * @description Body `application/x-ndjson`, one record a line; header `Oblik-Signature`: base64 Ed25519 over the exact body bytes, by the key registered with PUT /v1/relying-parties/{id}/signing-key. Answers at once; the records are processed in the background.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferAccepted"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch’s progress (its bank, or an administrator) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferProgress"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The batch’s report: one NDJSON line per decided record (its bank, or an administrator)
+         * @description Each line: `{line, externalRef, status: "accepted", personId}` (the bank’s pseudonym), `{…, status: "duplicate", adjudicationId}` or `{…, status: "rejected", code}`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description NDJSON, one record a line */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/transit/gates/{gateId}": {
         parameters: {
             query?: never;
@@ -8188,6 +8522,19 @@ export interface components {
             guardians: string[];
             locks: components["schemas"]["Lock"][];
             minor: boolean;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             session: {
                 expiresAt: string;
@@ -8229,6 +8576,19 @@ export interface components {
             guardians: string[];
             locks: components["schemas"]["LockInput"][];
             minor: boolean;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             session: {
                 expiresAt: string;
@@ -8452,7 +8812,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transit.gate_not_found" | "transit.tariff_not_set" | "transit.rider_not_found" | "transit.settlement_declined" | "parking.facility_not_found" | "parking.segment_not_allowed" | "payment.timeout" | "venue.not_found" | "venue.access_not_found" | "venue.window_invalid" | "school.not_found" | "school.pupil_exists" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transit.gate_not_found" | "transit.tariff_not_set" | "transit.rider_not_found" | "transit.settlement_declined" | "parking.facility_not_found" | "parking.segment_not_allowed" | "payment.timeout" | "venue.not_found" | "venue.access_not_found" | "venue.window_invalid" | "school.not_found" | "school.pupil_exists" | "relying_party.signing_key_invalid" | "transfer.signing_key_missing" | "transfer.signature_invalid" | "transfer.too_large" | "transfer.replayed" | "transfer.not_found" | "transfer.record_invalid" | "transfer.record_too_large" | "transfer.already_imported" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -8463,7 +8823,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transit.gate_not_found" | "transit.tariff_not_set" | "transit.rider_not_found" | "transit.settlement_declined" | "parking.facility_not_found" | "parking.segment_not_allowed" | "payment.timeout" | "venue.not_found" | "venue.access_not_found" | "venue.window_invalid" | "school.not_found" | "school.pupil_exists" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transit.gate_not_found" | "transit.tariff_not_set" | "transit.rider_not_found" | "transit.settlement_declined" | "parking.facility_not_found" | "parking.segment_not_allowed" | "payment.timeout" | "venue.not_found" | "venue.access_not_found" | "venue.window_invalid" | "school.not_found" | "school.pupil_exists" | "relying_party.signing_key_invalid" | "transfer.signing_key_missing" | "transfer.signature_invalid" | "transfer.too_large" | "transfer.replayed" | "transfer.not_found" | "transfer.record_invalid" | "transfer.record_too_large" | "transfer.already_imported" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -8656,6 +9016,19 @@ export interface components {
             minor: boolean;
             /** @description the same as citizenId (the name operators used before citizen accounts) */
             personId: string;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             /** @enum {string} */
             status: "active" | "deleted" | "closed";
@@ -8686,6 +9059,19 @@ export interface components {
             minor: boolean;
             /** @description the same as citizenId (the name operators used before citizen accounts) */
             personId: string;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             /** @enum {string} */
             status: "active" | "deleted" | "closed";
@@ -8906,6 +9292,46 @@ export interface components {
             expiresAt: string;
             /** @description the citizen's verified contact, masked: the code went there, never to the caller */
             sentTo: string;
+        };
+        SigningKey: {
+            id: string;
+            signingKey: string;
+        };
+        SigningKeyInput: {
+            id: string;
+            signingKey: string;
+        };
+        TransferAccepted: {
+            transferId: string;
+        };
+        TransferAcceptedInput: {
+            transferId: string;
+        };
+        TransferProgress: {
+            accepted: number;
+            duplicates: number;
+            /** @description null until a rate is known */
+            etaSeconds: number | null;
+            processed: number;
+            ratePerSecond: number;
+            rejected: number;
+            /** @enum {string} */
+            status: "queued" | "processing" | "done";
+            total: number;
+            transferId: string;
+        };
+        TransferProgressInput: {
+            accepted: number;
+            duplicates: number;
+            /** @description null until a rate is known */
+            etaSeconds: number | null;
+            processed: number;
+            ratePerSecond: number;
+            rejected: number;
+            /** @enum {string} */
+            status: "queued" | "processing" | "done";
+            total: number;
+            transferId: string;
         };
         TransitPass: {
             charge?: {
