@@ -251,7 +251,7 @@ export function composeRegistryServices(
     clock,
     config.citizen,
   );
-  const subjects = new CitizenSubjects(repos, clock);
+  const subjects = new CitizenSubjects(access);
   const citizenNames = new CitizenNames(repos, subjects);
   const usage = new UsageService(repos.usage, transparency, config.engine.matchThreshold);
   const receipts = new LogReceipts(repos.audit, transparency);

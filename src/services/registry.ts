@@ -10,7 +10,7 @@ import type { PrincipalsService } from '../modules/principals/principals.service
 export type { Tx } from '../db/executor.js';
 export type { Effect } from '../modules/access/effect.js';
 export type { CallContext, Principal } from '../modules/access/principal.js';
-export type { CitizenSession } from '../modules/citizen/citizen-sessions.service.js';
+export type { CitizenSession, SignedInCitizen } from '../modules/citizen/citizen-sessions.service.js';
 export type { EnrolmentResult, NewEnrolment, Provenance } from '../modules/enrolment/enrolment.service.js';
 export type { DocumentInput, DocumentReading } from '../documents/document-reader.js';
 export type { MrzDocument } from '../documents/mrz.js';

@@ -3,7 +3,17 @@ import type { FaceEngine } from '../../src/biometrics/face-engine.js';
 import type { Registry } from '../../src/composition.js';
 import { readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
-import { ADMIN_KEY, b64, client, newOperator, newRelyingParty, startTestRegistry, type Reply } from '../registry.js';
+import {
+  ADMIN_KEY,
+  b64,
+  client,
+  livePhoto,
+  newOperator,
+  newRelyingParty,
+  signIn,
+  startTestRegistry,
+  type Reply,
+} from '../registry.js';
 import { testDialects, type TestStore } from '../stores.js';
 
 const dialects = await testDialects();
@@ -222,10 +232,35 @@ describe.each(dialects)('authorisation matrix on %s', (dialect) => {
         },
       },
     ];
+    // A citizen signed in acts on their own data only: another person's, or an unknown id, is refused alike.
+    const enrolled = await api(keys['metro'])('POST', '/v1/persons', {
+      segment: 'moscow',
+      channel: 'kiosk',
+      image: await livePhoto('anna', 0),
+      consents: [],
+    });
+    const anna = await signIn(registry, enrolled.body.receipt.citizenId as string, await livePhoto('anna', 1));
     others = [
       {
         endpoint: 'POST /v1/incidents (an operator naming no segment)',
         call: () => api(keys['opMoscow'])('POST', '/v1/incidents', incident({ relyingPartyId: 'rp_nobody' })),
+      },
+      {
+        endpoint: 'GET /v1/citizen/me (another)',
+        call: () => anna('GET', `/v1/citizen/me?personId=${citizens['kazan']}`),
+      },
+      { endpoint: 'GET /v1/citizen/me (unknown)', call: () => anna('GET', '/v1/citizen/me?personId=per_nobody') },
+      {
+        endpoint: 'GET /v1/citizen/usage (another)',
+        call: () => anna('GET', `/v1/citizen/usage?personId=${citizens['consenting']}`),
+      },
+      {
+        endpoint: 'GET /v1/citizen/usage (unknown)',
+        call: () => anna('GET', '/v1/citizen/usage?personId=per_nobody'),
+      },
+      {
+        endpoint: 'GET /v1/citizen/consents (another)',
+        call: () => anna('GET', `/v1/citizen/consents?personId=${citizens['kazan']}`),
       },
     ];
   });

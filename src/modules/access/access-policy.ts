@@ -1,4 +1,4 @@
-import { consentFor, type ConsentState, type Use } from '../consent/consent-policy.js';
+import { consentFor, mayActFor, type AgeRules, type ConsentState, type Use } from '../consent/consent-policy.js';
 import type { Principal } from './principal.js';
 import type { Purpose, Right } from './purposes.js';
 
@@ -84,4 +84,18 @@ export function consentAllowsAny(state: ConsentState | undefined, uses: readonly
  */
 export function adminOnly(principal: Principal): Decision {
   return principal.role === 'admin' ? ALLOW : forbid('role');
+}
+
+/** The pure rule: oneself, or a minor in one's care (by the segment's age rules); undefined when neither. */
+export function citizenMayActFor(
+  self: string,
+  subjectId: string,
+  subject: { birthDate: string | null; rules: AgeRules; guardian: boolean } | undefined,
+  now: string,
+): 'self' | 'guardian' | undefined {
+  if (!subject) return undefined;
+  if (subjectId === self) return 'self';
+  return subject.guardian && mayActFor('guardian', { birthDate: subject.birthDate, rules: subject.rules }, now)
+    ? 'guardian'
+    : undefined;
 }

@@ -1,10 +1,12 @@
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
-import type { AuditFact, AuditService } from '../audit/audit.service.js';
+import type { AuditAction, AuditFact, AuditService } from '../audit/audit.service.js';
 import type { PersonRow, Repositories } from '../../repositories.js';
+import type { Actor, AgeRules } from '../consent/consent-policy.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import {
   adminOnly,
+  citizenMayActFor,
   consentAllows,
   consentAllowsAny,
   operatorMay,
@@ -24,7 +26,7 @@ import type { Purpose } from './purposes.js';
  */
 export class AccessService {
   constructor(
-    private readonly repos: Pick<Repositories, 'persons' | 'consent'>,
+    private readonly repos: Pick<Repositories, 'persons' | 'consent' | 'segments'>,
     private readonly audit: AuditService,
     private readonly pseudonyms: Pseudonyms,
     private readonly clock: Clock,
@@ -151,6 +153,41 @@ export class AccessService {
   }
 
   /**
+   * Whom a signed-in citizen (the context's principal) may act for: themselves, or a minor in their care until
+   * the minor reaches the segment's age of consent. Anything else, an unknown id included, is refused the same
+   * way (`citizen.not_allowed`) and audited once under `action`.
+   */
+  async authoriseCitizen(
+    ctx: CallContext,
+    subjectId: string | undefined,
+    action: AuditAction,
+  ): Promise<AuthorisedSubject> {
+    const self = ctx.principal.id;
+    const id = subjectId ?? self;
+    const person = ctx.principal.role === 'citizen' ? await this.repos.persons.findOpen(id) : undefined;
+    const rules = person && (await this.repos.segments.rulesOf(person.segment_id));
+    const guardian = person && rules && id !== self ? await this.repos.consent.isGuardian(id, self) : false;
+    const actor = citizenMayActFor(
+      self,
+      id,
+      person && rules ? { birthDate: person.birth_date, rules, guardian } : undefined,
+      isoNow(this.clock),
+    );
+    if (!person || !rules || !actor) {
+      const at = { action, personId: person?.id, segmentId: person?.segment_id };
+      await recordRefusal(this.audit, ctx, at, 'citizen.not_allowed', person ? 'not_in_care' : 'unknown_person');
+      throw new AppError(
+        'citizen.not_allowed',
+        'you may act only on your own data or on that of a minor in your care',
+        {
+          personId: id,
+        },
+      );
+    }
+    return { person, actor, rules } as unknown as AuthorisedSubject;
+  }
+
+  /**
    * Runs a step that follows authorisation (the capture of a face): its refusal (no face, a suspected spoof,
    * the engine unavailable) is audited once, as the authorisation's are, and thrown on.
    */
@@ -204,6 +241,14 @@ export class AccessService {
       : new AppError(decision.code, refusalMessage(decision.code), { reason: decision.reason });
   }
 }
+
+/** Whose data a citizen call acts on, and in what capacity; only {@link AccessService.authoriseCitizen} makes one. */
+export type AuthorisedSubject = {
+  readonly person: PersonRow;
+  readonly actor: Extract<Actor, 'self' | 'guardian'>;
+  readonly rules: AgeRules;
+} & { readonly [authorised]: true };
+declare const authorised: unique symbol;
 
 function personNotFound(named: string): AppError {
   return new AppError('person.not_found', `no person ${named}`, { personId: named });

@@ -46,6 +46,8 @@ export const AUDIT_ACTIONS = [
   'principal.list',
   'key.list',
   'audit.read',
+  // A citizen's reads of their own (or a minor's) data: audited only when refused.
+  'citizen.read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

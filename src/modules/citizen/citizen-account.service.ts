@@ -7,7 +7,7 @@ import type { ContactBook } from '../notifications/contact-book.js';
 import type { Erasure } from '../persons/erasure.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import { citizenContext } from './citizen-principal.js';
-import type { CitizenSession } from './citizen-sessions.service.js';
+import type { SignedInCitizen } from './citizen-sessions.service.js';
 import type { CitizenSubjects } from './citizen-subjects.js';
 
 /**
@@ -26,7 +26,7 @@ export class CitizenAccountService {
   ) {}
 
   /** Erases the biometrics (see {@link Erasure}); the account and its history stay until it is closed. */
-  async eraseBiometrics(session: CitizenSession, requestId: string, personId?: string) {
+  async eraseBiometrics(session: SignedInCitizen, requestId: string, personId?: string) {
     const { person } = await this.subjects.resolve(session, personId);
     const done =
       person.status === 'active'
@@ -44,7 +44,7 @@ export class CitizenAccountService {
    * Closes the citizen's own account: biometrics erased first if still held, pseudonyms and contact details
    * forgotten, sessions ended. The audit records stay (the log is append-only) but no session can read them.
    */
-  async close(session: CitizenSession, requestId: string) {
+  async close(session: SignedInCitizen, requestId: string) {
     const { person } = await this.subjects.resolve(session);
     const ctx = citizenContext(session.personId, requestId);
     if (person.status === 'active') await this.erasure.erase(ctx, person, 'biometrics.erase');

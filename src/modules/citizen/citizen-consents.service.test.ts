@@ -5,7 +5,7 @@ import { AppError } from '../../errors/app-error.js';
 import type { GrantRow, PersonRow, PrincipalRow, Repositories } from '../../repositories.js';
 import { citizenContext } from './citizen-principal.js';
 import { CitizenConsentsService } from './citizen-consents.service.js';
-import type { CitizenSession } from './citizen-sessions.service.js';
+import type { SignedInCitizen } from './citizen-sessions.service.js';
 
 const NOW = '2026-11-23T12:00:00.000Z';
 const RULES = { ageOfConsent: 18, minorPurposes: ['school_meals'] };
@@ -59,12 +59,12 @@ function consents(world: World = {}) {
   const service = new CitizenConsentsService(
     repos,
     {
-      resolve: (session: CitizenSession, personId?: string) => {
+      resolve: (session: SignedInCitizen, personId?: string) => {
         const subject = world.subject ?? person();
         if ((personId ?? session.personId) !== subject.id) {
           return Promise.reject(new AppError('citizen.not_allowed', 'not yours'));
         }
-        return Promise.resolve({ person: subject, actor: world.actor ?? 'self', rules: RULES });
+        return Promise.resolve({ person: subject, actor: world.actor ?? 'self', rules: RULES } as never);
       },
     },
     {
@@ -88,7 +88,13 @@ function consents(world: World = {}) {
   return { service, calls };
 }
 
-const session = { personId: 'psn_anna', method: 'face', expiresAt: NOW, tokenHash: 'h' } as CitizenSession;
+const session = {
+  personId: 'psn_anna',
+  method: 'face',
+  expiresAt: NOW,
+  tokenHash: 'h',
+  requestId: 'req_1',
+} as SignedInCitizen;
 const call = { session, ctx: citizenContext('psn_anna', 'req_1') };
 
 describe('CitizenConsentsService grants (fakes)', () => {

@@ -9,13 +9,13 @@ import { toConsent, toLock } from '../persons/person-record.js';
 import type { Repositories } from '../../repositories.js';
 import type { CallContext } from '../access/principal.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
-import { requireTwoFactors, type CitizenSession } from './citizen-sessions.service.js';
+import { requireTwoFactors, type SignedInCitizen } from './citizen-sessions.service.js';
 import type { CitizenSubjects } from './citizen-subjects.js';
 import type { LogReceipt, LogReceipts } from './log-receipts.js';
 
 /** The signed-in citizen and the call as the audit sees it. */
 export interface CitizenCall {
-  readonly session: CitizenSession;
+  readonly session: SignedInCitizen;
   readonly ctx: CallContext;
 }
 
@@ -36,7 +36,7 @@ export class CitizenConsentsService {
     private readonly ids: IdSource,
   ) {}
 
-  async list(session: CitizenSession, personId?: string) {
+  async list(session: SignedInCitizen, personId?: string) {
     const { person } = await this.subjects.resolve(session, personId);
     const now = isoNow(this.clock);
     return (await this.repos.consent.listGrants(person.id)).map((g) => toConsent(g, now));
@@ -143,7 +143,7 @@ export class CitizenConsentsService {
     });
   }
 
-  async locks(session: CitizenSession, personId?: string) {
+  async locks(session: SignedInCitizen, personId?: string) {
     const { person } = await this.subjects.resolve(session, personId);
     const now = isoNow(this.clock);
     return (await this.repos.consent.listLocks(person.id)).map((l) => toLock(l, now));

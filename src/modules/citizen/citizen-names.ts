@@ -1,5 +1,5 @@
 import type { Repositories } from '../../repositories.js';
-import type { CitizenSession } from './citizen-sessions.service.js';
+import type { SignedInCitizen } from './citizen-sessions.service.js';
 import type { CitizenSubjects } from './citizen-subjects.js';
 
 /**
@@ -13,7 +13,7 @@ export class CitizenNames {
     private readonly subjects: CitizenSubjects,
   ) {}
 
-  async of(session: CitizenSession, personId?: string): Promise<{ relyingPartyId: string; pseudonym: string }[]> {
+  async of(session: SignedInCitizen, personId?: string): Promise<{ relyingPartyId: string; pseudonym: string }[]> {
     const subject = await this.subjects.resolve(session, personId);
     return this.repos.pseudonyms.namesOf(subject.person.id);
   }

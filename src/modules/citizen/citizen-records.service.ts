@@ -4,7 +4,7 @@ import type { AuditService } from '../audit/audit.service.js';
 import type { ContactBook } from '../notifications/contact-book.js';
 import type { PersonRecords } from '../persons/person-record.js';
 import { citizenContext } from './citizen-principal.js';
-import type { CitizenSession } from './citizen-sessions.service.js';
+import type { SignedInCitizen } from './citizen-sessions.service.js';
 import type { CitizenSubjects } from './citizen-subjects.js';
 import type { UsageFilter } from './usage.repository.js';
 import type { SignedTreeHead, UsageService } from './usage.service.js';
@@ -28,7 +28,7 @@ export class CitizenRecordsService {
     private readonly clock: Clock,
   ) {}
 
-  async me(session: CitizenSession, personId?: string) {
+  async me(session: SignedInCitizen, personId?: string) {
     const { person } = await this.subjects.resolve(session, personId);
     const record = await this.records.read(person, isoNow(this.clock));
     const contact = await this.contacts.of(person.id, person.segment_id);
@@ -40,9 +40,8 @@ export class CitizenRecordsService {
   }
 
   /** A page of the usage history, newest first, each item with its inclusion proof. */
-  async usage(session: CitizenSession, personId: string | undefined, filter: UsageFilter, limit: number) {
-    const { person } = await this.subjects.resolve(session, personId);
-    return this.usageHistory.history(person.id, filter, limit);
+  async usage(session: SignedInCitizen, personId: string | undefined, filter: UsageFilter, limit: number) {
+    return this.usageHistory.history(await this.subjects.resolve(session, personId), filter, limit);
   }
 
   /** The directory of relying parties a citizen may grant consent to. */
@@ -58,7 +57,7 @@ export class CitizenRecordsService {
       }));
   }
 
-  async incidents(session: CitizenSession, personId?: string) {
+  async incidents(session: SignedInCitizen, personId?: string) {
     const { person } = await this.subjects.resolve(session, personId);
     const rows = await this.repos.incidents.forPerson(person.id);
     return rows.map((r) => ({
@@ -74,8 +73,9 @@ export class CitizenRecordsService {
   }
 
   /** Everything held about the person, as one JSON document (template metadata, never vectors). */
-  async export(session: CitizenSession, requestId: string, personId?: string) {
-    const { person } = await this.subjects.resolve(session, personId);
+  async export(session: SignedInCitizen, requestId: string, personId?: string) {
+    const subject = await this.subjects.resolve(session, personId, 'data.export');
+    const { person } = subject;
     await this.audit.recordAlone(citizenContext(session.personId, requestId), {
       action: 'data.export',
       result: 'exported',
@@ -86,7 +86,7 @@ export class CitizenRecordsService {
     let before: number | undefined;
     let head: SignedTreeHead | null;
     for (;;) {
-      const page = await this.usageHistory.history(person.id, { before }, EXPORT_PAGE, false);
+      const page = await this.usageHistory.history(subject, { before }, EXPORT_PAGE, false);
       head = page.treeHead;
       // Proofs are per tree head and fetched on demand: the export carries leaf indices and hashes.
       usage.push(...page.items.map((item) => omitProof(item)));

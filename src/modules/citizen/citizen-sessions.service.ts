@@ -24,6 +24,11 @@ export interface CitizenSession {
   readonly stepUpRequired: boolean;
 }
 
+/** A session as one request carries it: its refusals are audited under the request's id. */
+export interface SignedInCitizen extends CitizenSession {
+  readonly requestId: string;
+}
+
 const TWO_FACTOR: readonly SessionMethod[] = ['face+code', 'code+face'];
 const TOKEN_PREFIX = 'ocs_';
 

@@ -1,3 +1,4 @@
+import type { AuthorisedSubject } from '../access/access.service.js';
 import type { SignedTreeHead } from '../transparency/tree-head.js';
 import { scoreBand } from './score-band.js';
 import type { UsageFilter, UsageRepository } from './usage.repository.js';
@@ -30,7 +31,9 @@ export class UsageService {
     private readonly matchThreshold: number,
   ) {}
 
-  async history(personId: string, filter: UsageFilter, limit: number, withProofs = true) {
+  /** Only for a subject the one authorisation step admitted (no bare id reaches a person's history). */
+  async history(subject: AuthorisedSubject, filter: UsageFilter, limit: number, withProofs = true) {
+    const personId = subject.person.id;
     // The head is taken after integrating, so every record committed before this call has its leaf.
     const head = await this.log.latestHead();
     const rows = await this.usage.page(personId, filter, limit + 1);

@@ -1,7 +1,7 @@
 import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
-import { idempotentCall, type CallContext, type CitizenSession, type RegistryServices } from '../registry.js';
+import { idempotentCall, type CallContext, type SignedInCitizen, type RegistryServices } from '../registry.js';
 import { newPlace, ownPlace } from '../relying-party.js';
 import { dayOf, mealFits } from './school-day.js';
 import type { MealRow, SchoolsRepository } from './schools.repository.js';
@@ -104,7 +104,7 @@ export class SchoolsService {
   }
 
   /** The meals served to the signed-in citizen, or to a minor in their care (`personId`). */
-  async mealsOf(session: CitizenSession, personId: string | undefined, limit: number) {
+  async mealsOf(session: SignedInCitizen, personId: string | undefined, limit: number) {
     const names = await this.registry.citizenNames.of(session, personId);
     const rows = await this.schools.servedTo(names, limit);
     return { items: rows.map((r) => ({ ...r, amount: Number(r.amount) })) };
