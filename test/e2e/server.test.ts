@@ -143,5 +143,6 @@ describe.each(dialects)('the server end to end on %s', (dialect) => {
     );
     expect(refused.code).toBe(3);
     expect(JSON.parse(refused.out).error.code).toBe('auth.forbidden');
-  });
+    // Several real processes (server, CLI) start and stop in turn: on a loaded 2-core machine this takes minutes.
+  }, 300_000);
 });
