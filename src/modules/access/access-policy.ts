@@ -75,6 +75,11 @@ export function consentAllowsAny(state: ConsentState | undefined, uses: readonly
   return refusal;
 }
 
+/** May this principal read the log's full entries? Auditors (their audit credential) and administrators. */
+export function auditorMay(principal: Principal): Decision {
+  return principal.role === 'auditor' || principal.role === 'admin' ? ALLOW : forbid('role');
+}
+
 /** Only administrators may manage segments and principals. */
 export function adminOnly(principal: Principal): Decision {
   return principal.role === 'admin' ? ALLOW : forbid('role');

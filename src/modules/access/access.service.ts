@@ -5,6 +5,7 @@ import type { PersonRow, Repositories } from '../../repositories.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import {
   consentAllows,
+  auditorMay,
   consentAllowsAny,
   operatorMay,
   relyingPartyMay,
@@ -129,6 +130,11 @@ export class AccessService {
   /** Operator actions in a segment, or (without one) any operator action at all. */
   async authoriseOperator(ctx: CallContext, action: AuditFact['action'], segmentId?: string): Promise<void> {
     await this.enforce(ctx, operatorMay(ctx.principal, segmentId), { action, segmentId });
+  }
+
+  /** Reading the transparency log's full entries (who did what to whom): auditors and administrators. */
+  async authoriseEntriesRead(ctx: CallContext): Promise<void> {
+    await this.enforce(ctx, auditorMay(ctx.principal), { action: 'transparency.entries_read' });
   }
 
   /**

@@ -42,6 +42,7 @@ export const AUDIT_ACTIONS = [
   'metrics.read',
   'alert.list',
   'transparency.adopt',
+  'transparency.entries_read',
   'contact.change',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
