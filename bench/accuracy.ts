@@ -7,6 +7,10 @@
  * as the protocol intends every pair is scored on each image's dominant face (a refused multi-face image
  * included); a pair with an image where no face was found at all counts as an error. The last line printed
  * is one JSON object.
+ *
+ * With --compare-denormals N, the first N images are captured again with denormal floats kept (the engine's
+ * default flushes them to zero, OBLIK_ENGINE_DENORMALS_AS_ZERO) and the two templates of each image are
+ * compared: the option is meant to change the speed and nothing else.
  */
 import { readFileSync } from 'node:fs';
 import { FaceEngine } from '../src/biometrics/face-engine.js';
@@ -17,7 +21,7 @@ import { captureAll } from './lib/run-images.js';
 import { scoreAllPairs } from './lib/score-pairs.js';
 import { equalErrorRate, tarAtFar, tenFoldAccuracy } from './lib/verification-metrics.js';
 
-const args = benchArgs('pairs');
+const args = benchArgs('pairs', 'compare-denormals');
 const config = loadConfig(process.env);
 const images = listDataset(args.dataset, args.limit);
 const pairsFile = args.extra['pairs'] ? parsePairs(readFileSync(args.extra['pairs'], 'utf8'), args.dataset) : undefined;
@@ -77,6 +81,34 @@ if (pairsFile) {
   result['pairs_unscored'] = scored.filter((p) => Number.isNaN(p.score)).length;
   result['pairs_accuracy'] = acc.mean;
   result['pairs_accuracy_std'] = acc.std;
+}
+
+const compareDenormals = Number(args.extra['compare-denormals'] ?? 0);
+if (compareDenormals > 0) {
+  const sample = paths.slice(0, compareDenormals);
+  const kept = await FaceEngine.start({ ...config.engine, denormalsAsZero: false });
+  const before = await captureAll(kept, sample);
+  await kept.close();
+  const cosines: number[] = [];
+  let differingOutcomes = 0;
+  for (const path of sample) {
+    const a = before.get(path)?.face?.template;
+    const b = outcomes.get(path)?.face?.template;
+    if (!a || !b) {
+      if (a || b || before.get(path)?.error !== outcomes.get(path)?.error) differingOutcomes++;
+      continue;
+    }
+    let dot = 0;
+    for (let k = 0; k < a.length; k++) dot += a[k]! * b[k]!;
+    cosines.push(dot);
+  }
+  result['denormals'] = {
+    images: sample.length,
+    compared: cosines.length,
+    differing_outcomes: differingOutcomes,
+    min_cosine: Math.min(...cosines),
+    mean_cosine: cosines.reduce((x, y) => x + y, 0) / Math.max(1, cosines.length),
+  };
 }
 
 if (!args.json) {

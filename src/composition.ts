@@ -59,6 +59,16 @@ import { RidersService } from './services/transit/riders.service.js';
 import { createTransitRepository } from './services/transit/transit.repository.js';
 import { transitRoutes } from './services/transit/transit.routes.js';
 import { PartyNames } from './modules/pseudonyms/party-names.js';
+import { SchoolsService } from './services/schools/schools.service.js';
+import { createSchoolsRepository } from './services/schools/schools.repository.js';
+import { schoolsRoutes } from './services/schools/schools.routes.js';
+import { VenuesService } from './services/venues/venues.service.js';
+import { createVenuesRepository } from './services/venues/venues.repository.js';
+import { venuesRoutes } from './services/venues/venues.routes.js';
+import { TransferProcessor } from './services/transfers/transfer-processor.js';
+import { createTransfersRepository } from './services/transfers/transfers.repository.js';
+import { transfersRoutes } from './services/transfers/transfers.routes.js';
+import { TransfersService } from './services/transfers/transfers.service.js';
 
 export const VERSION = (createRequire(import.meta.url)('../package.json') as { version: string }).version;
 
@@ -108,6 +118,8 @@ export interface Registry {
       readonly telecomScheduler: TelecomScheduler;
       /** The payment outbox of transit and parking charges (runDue() retries what the port has not answered). */
       readonly charges: ChargeOutbox;
+      /** Works through banks' batches in the background (resumed at start). */
+      readonly transferProcessor: TransferProcessor;
     };
   /** What start-up did, for the banner. */
   readonly startup: {
@@ -137,7 +149,7 @@ function mountRoutes(
   personsRoutes(app, services.persons, signIn);
   adjudicationsRoutes(app, services.adjudications);
   alertsRoutes(app, services.alerts);
-  auditRoutes(app, core.audit);
+  auditRoutes(app, core.auditReader);
   transparencyRoutes(app, services.transparency, services.auditorEntries);
   citizenRoutes(app, { sessions, signIn, account, records, contactChanges: services.contactChanges });
   citizenConsentRoutes(app, { consents: services.consents, records });
@@ -208,6 +220,52 @@ function composeFacePay(
 }
 
 /**
+ * The city services (src/services/venues/, src/services/schools/): each its own repository over the store and
+ * the registry's services for every face decision, and its routes.
+ */
+function composeCityServices(
+  app: FastifyInstance,
+  store: Store,
+  relyingParties: RegistryServices,
+  clock: Clock,
+  ids: IdSource,
+) {
+  venuesRoutes(app, new VenuesService(relyingParties, createVenuesRepository(store.db), clock, ids));
+  schoolsRoutes(app, new SchoolsService(relyingParties, createSchoolsRepository(store.db), clock, ids));
+}
+
+/**
+ * The banks' bulk transfers (src/services/transfers/): their own repository, the registry's services for every
+ * enrolment, the background processor (one record in flight per engine thread unless configured), the routes.
+ */
+function composeTransfers(
+  app: FastifyInstance,
+  store: Store,
+  relyingParties: RegistryServices,
+  config: Config,
+  context: { clock: Clock; ids: IdSource; log: Log; engineThreads: number },
+): TransferProcessor {
+  const { clock, ids, log } = context;
+  const transfers = createTransfersRepository(store.db);
+  const settings = config.transfers;
+  const processor = new TransferProcessor(relyingParties, transfers, clock, log, {
+    concurrency: settings.concurrency || context.engineThreads,
+    maxRecordBytes: settings.maxRecordBytes,
+  });
+  const service = new TransfersService(
+    relyingParties,
+    transfers,
+    createTransactor(store.db),
+    processor,
+    clock,
+    ids,
+    settings,
+  );
+  transfersRoutes(app, service);
+  return processor;
+}
+
+/**
  * The one place that builds repositories → services → routes. Opens and migrates the store, loads the keys,
  * makes sure the configured segments exist, loads every template into the matcher, then mounts the routes.
  */
@@ -223,7 +281,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
   try {
     await migrateStore(config.database, store.db);
     const keyring = loadMasterKeyring(config.keys);
-    const core = await composeStoreServices(store.db, keyring, clock, ids);
+    const core = await composeStoreServices(store.db, keyring, clock, ids, config.registry.index);
     await core.pseudonyms.load();
     const segmentsCreated = await core.segments.ensure(config.registry.segments);
     const dataKeysRewrapped = await core.dataKeys.rewrapAll();
@@ -273,6 +331,8 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       enrolment: services.enrolment,
       identityDocuments: services.identityDocuments,
       names: new PartyNames(core.repos.pseudonyms),
+      citizenNames: services.citizenNames,
+      parties: core.principals,
     };
     const telecomScheduler = composeTelecom(app, store, relyingParties, config, {
       clock,
@@ -287,6 +347,13 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       payments: overrides.payments,
       chargeProbe: overrides.chargeProbe,
     });
+    composeCityServices(app, store, relyingParties, clock, ids);
+    const transferProcessor = composeTransfers(app, store, relyingParties, config, {
+      clock,
+      ids,
+      log: (message, fields) => log(message, fields),
+      engineThreads: engine.settings.threads,
+    });
     metricsRoutes(app, new OperationsMetrics(core.access, metrics));
     await registerPages(app);
     await app.ready();
@@ -296,6 +363,8 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
     // Charges a crash left unsent (decided, never answered by the port) are sent now (in the background, as a
     // slow port must not hold up start-up), then retried periodically.
     charges.start(config.payments.retryIntervalMs);
+    // Batches a crash or a stop interrupted go on where they stopped.
+    await transferProcessor.resume();
 
     const startedEngine = engine;
     return {
@@ -315,6 +384,7 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
         relyingParties,
         telecomScheduler,
         charges,
+        transferProcessor,
       },
       startup: {
         templatesLoaded,
@@ -325,7 +395,6 @@ export async function buildRegistry(config: Config, overrides: RegistryOverrides
       },
       async close() {
         await telecomScheduler.stop();
-        await charges.stop();
         await app.close();
         await services.identityDocuments.close();
         if (ownEngine) await startedEngine.close();

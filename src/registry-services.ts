@@ -5,13 +5,17 @@ import { dialectOf } from './db/dialect.js';
 import { createTransactor } from './db/executor.js';
 import type { Database } from './db/schema.js';
 import { thresholdForGallery } from './matcher/gallery-threshold.js';
-import { Matcher } from './matcher/matcher.js';
+import { ExactIndex } from './matcher/exact-index.js';
+import { DEFAULT_HNSW, HnswIndex } from './matcher/hnsw-index.js';
+import { Matcher, type IndexFactory } from './matcher/matcher.js';
 import { AccessService } from './modules/access/access.service.js';
 import { CaptureQualityService } from './modules/captures/captures.service.js';
 import { AdjudicationsService } from './modules/adjudications/adjudications.service.js';
 import { AlertsService } from './modules/alerts/alerts.service.js';
+import { AuditReader } from './modules/audit/audit-reader.js';
 import { AUDIT_ROW_MAC_KEY, AuditService } from './modules/audit/audit.service.js';
 import { CitizenAccountService } from './modules/citizen/citizen-account.service.js';
+import { CitizenNames } from './modules/citizen/citizen-names.js';
 import { CitizenConsentsService } from './modules/citizen/citizen-consents.service.js';
 import { CitizenRecordsService } from './modules/citizen/citizen-records.service.js';
 import { CitizenFaceCheck } from './modules/citizen/citizen-face-check.js';
@@ -79,11 +83,22 @@ function galleryThreshold(engine: FaceEngine, fixed: number | undefined, falseCa
     Math.round(thresholdForGallery(calibration, galleryTemplates, falseCandidates, floor) * 1e4) / 1e4;
 }
 
+/** One index per (segment, model pack), of the configured kind. */
+function indexFactory({ kind, hnsw }: Config['registry']['index']): IndexFactory {
+  return kind === 'hnsw' ? (dim) => new HnswIndex(dim, hnsw) : (dim) => new ExactIndex(dim);
+}
+
 /**
  * The registry's services that need only the store and the keys (no face engine, no HTTP): the server builds
  * on them, and so do the command line's key tools and the benchmarks, so every one is wired here once.
  */
-export async function composeStoreServices(db: Kysely<Database>, keyring: MasterKeyring, clock: Clock, ids: IdSource) {
+export async function composeStoreServices(
+  db: Kysely<Database>,
+  keyring: MasterKeyring,
+  clock: Clock,
+  ids: IdSource,
+  index: Config['registry']['index'] = { kind: 'exact', hnsw: DEFAULT_HNSW },
+) {
   const repos = createRepositories(db);
   const transactions = createTransactor(db);
   const dataKeys = new DataKeys(repos.segmentKeys, transactions, keyring, clock);
@@ -93,19 +108,32 @@ export async function composeStoreServices(db: Kysely<Database>, keyring: Master
   const idempotency = new IdempotencyService(repos.idempotency, transactions, clock);
   const pseudonyms = new Pseudonyms(repos.pseudonyms, systemKeys, clock);
   const access = new AccessService(repos, audit, pseudonyms, clock);
-  const matcher = new Matcher();
+  const auditReader = new AuditReader(repos.audit, access);
+  const matcher = new Matcher(indexFactory(index));
   const personKeys = new PersonKeys(repos.personKeys, transactions, dataKeys, clock);
   const transforms = new SegmentTransforms(repos.transforms, transactions, dataKeys, clock);
   const vault = new TemplateVault(repos, transactions, dataKeys, personKeys, transforms, ids, clock);
-  const segments = new SegmentsService(repos.segments, transactions, dataKeys, audit, clock);
-  const principals = new PrincipalsService(repos, transactions, audit, idempotency, clock, ids);
+  const segments = new SegmentsService(repos.segments, transactions, dataKeys, audit, access, clock);
+  const principals = new PrincipalsService(repos, transactions, audit, access, idempotency, clock, ids);
   const rewrap = segmentRewrap(personKeys, transforms);
   const renewal = new RenewalService(repos.templates, matcher, transforms, vault, segments, access, audit);
   const sync = new MatcherSync(repos, matcher, vault, clock);
   const sections = new SegmentSections(dialectOf(db), sync);
   const galleries = new TemplateGalleries(matcher, transforms);
   return {
-    ...{ repos, transactions, dataKeys, systemKeys, audit, idempotency, pseudonyms, access, matcher, personKeys },
+    ...{
+      repos,
+      transactions,
+      dataKeys,
+      systemKeys,
+      audit,
+      auditReader,
+      idempotency,
+      pseudonyms,
+      access,
+      matcher,
+      personKeys,
+    },
     ...{ transforms, vault, segments, principals, rewrap, renewal, sync, sections, galleries },
   };
 }
@@ -147,7 +175,7 @@ export function composeRegistryServices(
   const witness = new LogWitness(config.transparency.witnessFile);
   const transparency = new TransparencyLog(repos.transparency, transactions, core.systemKeys, clock, witness);
   const auditorEntries = new AuditorEntries(transparency, access, audit);
-  const keys = new KeysService(repos, core.dataKeys, core.rewrap, core.segments, audit, (e) =>
+  const keys = new KeysService(repos, core.dataKeys, core.rewrap, core.segments, audit, access, (e) =>
     log('background re-wrapping failed', { e }),
   );
   const gallery = { galleries, sync };
@@ -226,6 +254,7 @@ export function composeRegistryServices(
     config.citizen,
   );
   const subjects = new CitizenSubjects(repos, clock);
+  const citizenNames = new CitizenNames(repos, subjects);
   const usage = new UsageService(repos.usage, transparency, config.engine.matchThreshold);
   const receipts = new LogReceipts(repos.audit, transparency);
   const consents = new CitizenConsentsService(repos, subjects, audit, receipts, idempotency, clock, ids);
@@ -251,6 +280,6 @@ export function composeRegistryServices(
   return {
     ...{ transparency, keys, enrolment, matching, persons, adjudications, alerts, outbox, incidents, sessions, signIn },
     ...{ delivery, contacts, contactChanges, auditorEntries },
-    ...{ consents, account, citizenRecords, captureQuality, identityDocuments },
+    ...{ consents, account, citizenRecords, captureQuality, identityDocuments, citizenNames },
   };
 }

@@ -16,6 +16,7 @@ import { createSystemKeysRepository } from './modules/keys/system-keys.repositor
 import { createContactsRepository } from './modules/notifications/contacts.repository.js';
 import { createNotificationsRepository } from './modules/notifications/notifications.repository.js';
 import { createPersonsRepository } from './modules/persons/persons.repository.js';
+import { createProvenanceRepository } from './modules/persons/provenance.repository.js';
 import { createPrincipalsRepository } from './modules/principals/principals.repository.js';
 import { createPseudonymsRepository } from './modules/pseudonyms/pseudonyms.repository.js';
 import { createSegmentsRepository } from './modules/segments/segments.repository.js';
@@ -51,6 +52,7 @@ export function createRepositories(db: Kysely<Database>) {
     personKeys: createPersonKeysRepository(db),
     persons: createPersonsRepository(db),
     principals: createPrincipalsRepository(db),
+    provenance: createProvenanceRepository(db),
     pseudonyms: createPseudonymsRepository(db),
     segmentKeys: createSegmentKeysRepository(db),
     segments: createSegmentsRepository(db),

@@ -14,12 +14,14 @@ export class OnnxModel {
     private readonly inputName: string,
   ) {}
 
-  static async load(bytes: Uint8Array): Promise<OnnxModel> {
+  static async load(bytes: Uint8Array, options: { denormalsAsZero: boolean }): Promise<OnnxModel> {
     const session = await ort.InferenceSession.create(bytes, {
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
       executionMode: 'sequential',
       graphOptimizationLevel: 'all',
+      // Config keys of onnxruntime_session_options_config_keys.h; the Node binding takes string values only.
+      ...(options.denormalsAsZero ? { extra: { session: { set_denormal_as_zero: '1' } } } : {}),
     });
     return new OnnxModel(session, session.inputNames[0]!);
   }

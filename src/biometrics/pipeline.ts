@@ -26,6 +26,11 @@ export interface PipelineSettings {
   /** A second face at least this fraction of the dominant face's dominance makes the image a multi-face image. */
   readonly rivalDominanceRatio: number;
   readonly quality: QualityThresholds;
+  /**
+   * Runs every model with denormal floats flushed to zero (onnxruntime's `session.set_denormal_as_zero`). On
+   * some CPUs denormals make the embedder several times slower; the templates do not change (README).
+   */
+  readonly denormalsAsZero: boolean;
 }
 
 export interface AnalysedFace {
@@ -77,7 +82,7 @@ export class FacePipeline {
   static async create(pack: ModelPack, settings: PipelineSettings): Promise<FacePipeline> {
     const [detector, landmarks, embedder, liveness] = await Promise.all(
       (['detector', 'landmarks', 'embedder', 'liveness'] as const).map((role) =>
-        OnnxModel.load(readVerifiedModel(pack, role)),
+        OnnxModel.load(readVerifiedModel(pack, role), { denormalsAsZero: settings.denormalsAsZero }),
       ),
     );
     return new FacePipeline(pack, settings, {

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { EngineSettings } from '../biometrics/face-engine.js';
 import type { OcrSettings } from '../documents/ocr-pool.js';
 import type { EgovLoginSettings } from '../modules/citizen/egov-login.js';
+import { DEFAULT_HNSW, type HnswSettings } from '../matcher/hnsw-index.js';
 import { SEGMENT_ID } from '../modules/segments/segment-id.js';
 
 /**
@@ -22,6 +23,18 @@ const envSchema = z.object({
   OBLIK_ENGINE_THREADS: int(availableParallelism(), 1, 256),
   OBLIK_ENGINE_MAX_QUEUE: int(256, 1, 100_000),
   OBLIK_ENGINE_TASK_TIMEOUT_MS: int(30_000, 100, 600_000),
+  OBLIK_ENGINE_DENORMALS_AS_ZERO: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
+  OBLIK_INDEX: z.enum(['hnsw', 'exact']).default('hnsw'),
+  OBLIK_INDEX_EXACT_BELOW: int(DEFAULT_HNSW.exactBelow, 0, 1_000_000_000),
+  OBLIK_INDEX_CONNECTIVITY: int(DEFAULT_HNSW.connectivity, 4, 256),
+  OBLIK_INDEX_EXPANSION_ADD: int(DEFAULT_HNSW.expansionAdd, 8, 4096),
+  OBLIK_INDEX_EXPANSION_SEARCH: int(DEFAULT_HNSW.expansionSearch, 8, 4096),
+  OBLIK_INDEX_CANDIDATES: int(DEFAULT_HNSW.candidates, 1, 4096),
+  OBLIK_INDEX_QUANTIZATION: z.enum(['f32', 'f16', 'i8']).default(DEFAULT_HNSW.quantization),
+  OBLIK_INDEX_BUILD_THREADS: int(availableParallelism(), 1, 256),
   OBLIK_MAX_IMAGE_BYTES: int(15 * 1024 * 1024, 1024, 200 * 1024 * 1024),
   OBLIK_MAX_IMAGE_PIXELS: int(40_000_000, 10_000, 500_000_000),
   OBLIK_WORKING_IMAGE_SIDE: int(1280, 160, 8192),
@@ -97,6 +110,9 @@ const envSchema = z.object({
   OBLIK_PAYMENT_TIMEOUT_MS: int(3000, 10, 120_000),
   OBLIK_PAYMENT_RETRY_SECONDS: int(30, 1, 86_400),
   OBLIK_PAYMENT_DEV_LEDGER: z.string().min(1).optional(),
+  OBLIK_TRANSFER_MAX_BATCH_BYTES: int(8 * 1024 ** 3, 1024, 2 ** 50),
+  OBLIK_TRANSFER_MAX_RECORD_BYTES: int(24 * 1024 * 1024, 1024, 512 * 1024 * 1024),
+  OBLIK_TRANSFER_CONCURRENCY: int(0, 0, 1024),
   OBLIK_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -163,6 +179,11 @@ export interface Config {
       readonly alertAttempts: number;
       readonly windowSeconds: number;
     };
+    /**
+     * The in-memory 1:N index: `exact` scans every template; `hnsw` (the default) scans below
+     * `hnsw.exactBelow` templates and above it takes candidates from a usearch graph, re-scored exactly.
+     */
+    readonly index: { readonly kind: 'hnsw' | 'exact'; readonly hnsw: HnswSettings };
   };
   readonly citizen: {
     readonly sessionMinutes: number;
@@ -204,6 +225,14 @@ export interface Config {
    * timeout, and how often (and after how long) the outbox retries a charge the port has not answered.
    */
   readonly payments: { readonly timeoutMs: number; readonly retryIntervalMs: number; readonly ledgerFile?: string };
+  /** Bank transfers (src/services/transfers/): where batches are spooled, their limits, records in flight. */
+  readonly transfers: {
+    readonly spoolDir: string;
+    readonly maxBatchBytes: number;
+    readonly maxRecordBytes: number;
+    /** Records processed at once; 0 (the default) means one per engine thread. */
+    readonly concurrency: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -279,6 +308,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         alertAttempts: e.OBLIK_ENROLMENT_ALERT_ATTEMPTS,
         windowSeconds: e.OBLIK_ENROLMENT_WINDOW_SECONDS,
       },
+      index: {
+        kind: e.OBLIK_INDEX,
+        hnsw: {
+          exactBelow: e.OBLIK_INDEX_EXACT_BELOW,
+          connectivity: e.OBLIK_INDEX_CONNECTIVITY,
+          expansionAdd: e.OBLIK_INDEX_EXPANSION_ADD,
+          expansionSearch: e.OBLIK_INDEX_EXPANSION_SEARCH,
+          candidates: e.OBLIK_INDEX_CANDIDATES,
+          quantization: e.OBLIK_INDEX_QUANTIZATION,
+          buildThreads: e.OBLIK_INDEX_BUILD_THREADS,
+        },
+      },
     },
     citizen: {
       sessionMinutes: e.OBLIK_CITIZEN_SESSION_MINUTES,
@@ -317,11 +358,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryIntervalMs: e.OBLIK_PAYMENT_RETRY_SECONDS * 1000,
       ...(e.OBLIK_PAYMENT_DEV_LEDGER ? { ledgerFile: resolve(e.OBLIK_PAYMENT_DEV_LEDGER) } : {}),
     },
+    transfers: {
+      spoolDir: resolve(dataDir, 'transfers'),
+      maxBatchBytes: e.OBLIK_TRANSFER_MAX_BATCH_BYTES,
+      maxRecordBytes: e.OBLIK_TRANSFER_MAX_RECORD_BYTES,
+      concurrency: e.OBLIK_TRANSFER_CONCURRENCY,
+    },
     engine: {
       modelPackDir: e.OBLIK_MODEL_PACK_DIR,
       threads: e.OBLIK_ENGINE_THREADS,
       maxQueue: e.OBLIK_ENGINE_MAX_QUEUE,
       taskTimeoutMs: e.OBLIK_ENGINE_TASK_TIMEOUT_MS,
+      denormalsAsZero: e.OBLIK_ENGINE_DENORMALS_AS_ZERO,
       intake: {
         maxBytes: e.OBLIK_MAX_IMAGE_BYTES,
         maxPixels: e.OBLIK_MAX_IMAGE_PIXELS,

@@ -76,6 +76,12 @@ const CONSTRAINT_ERRORS: readonly {
     code: 'telecom.port_pending',
     message: 'a port request for this number is already pending',
   },
+  {
+    kind: 'unique',
+    table: 'school_pupils',
+    code: 'school.pupil_exists',
+    message: 'this person is already a pupil here',
+  },
 ];
 
 /** The {@link AppError} a constraint violation stands for, if the table lists it. */

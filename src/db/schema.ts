@@ -44,6 +44,15 @@ export interface Database {
   parking_facilities: ParkingFacilityTable;
   parking_sessions: ParkingSessionTable;
   parking_events: ParkingEventTable;
+  venues: VenueTable;
+  venue_access: VenueAccessTable;
+  venue_entries: VenueEntryTable;
+  schools: SchoolTable;
+  school_pupils: SchoolPupilTable;
+  school_meals: SchoolMealTable;
+  person_provenance: PersonProvenanceTable;
+  transfers: TransferTable;
+  transfer_records: TransferRecordTable;
 }
 
 /**
@@ -94,6 +103,8 @@ export interface PrincipalTable {
   revoked_at: string | null;
   /** 1 if the party's enrolments are kept under its own template view (renewable on their own). */
   own_template_view: Generated<number>;
+  /** The party's Ed25519 public key (PEM) that signs its bulk transfers; null until registered. */
+  signing_key: Generated<string | null>;
 }
 
 /**
@@ -554,4 +565,112 @@ export interface ParkingEventTable {
   request_hash: string;
   answer: string;
   created_at: string;
+}
+
+/** A venue or office of one relying party (src/services/venues/); its people are searched in `segment_id`. */
+export interface VenueTable {
+  id: string;
+  relying_party_id: string;
+  name: string;
+  segment_id: string;
+  created_at: string;
+}
+
+/** A person's pass for a venue, by the party's pseudonym; a visitor's has a window and a number of uses. */
+export interface VenueAccessTable {
+  id: string;
+  venue_id: string;
+  person_ref: string;
+  kind: 'staff' | 'visitor';
+  valid_from: string | null;
+  valid_to: string | null;
+  /** NULL: unlimited. */
+  uses: number | null;
+  uses_spent: Generated<number>;
+  created_at: string;
+  revoked_at: string | null;
+}
+
+/** One face at a door: the decision, keyed by the door's event id. */
+export interface VenueEntryTable {
+  venue_id: string;
+  event_id: string;
+  door_id: string;
+  decision: 'open' | 'refuse';
+  reason: string | null;
+  person_ref: string | null;
+  access_id: string | null;
+  at: string;
+}
+
+/** A school of one relying party (src/services/schools/). */
+export interface SchoolTable {
+  id: string;
+  relying_party_id: string;
+  name: string;
+  segment_id: string;
+  created_at: string;
+}
+
+/** A pupil (the school's pseudonym for them) and their daily meal allowance in minor currency units. */
+export interface SchoolPupilTable {
+  id: string;
+  school_id: string;
+  person_ref: string;
+  daily_allowance: number;
+  created_at: string;
+}
+
+/** One face at a canteen: served or refused, keyed by the till's event id; `day` is the UTC date. */
+export interface SchoolMealTable {
+  school_id: string;
+  event_id: string;
+  pupil_id: string | null;
+  decision: 'serve' | 'refuse';
+  reason: string | null;
+  amount: number;
+  day: string;
+  at: string;
+}
+
+/** Where a person's biometrics came from when another party (a bank's transfer) handed them over. */
+export interface PersonProvenanceTable {
+  person_id: string;
+  /** The relying party that collected them. */
+  source_party: string;
+  /** That party's own reference for the record (the bank's `externalRef`). */
+  reference: string;
+  captured_at: string;
+  received_at: string;
+  /** JSON: the consent evidence the party handed over `{kind, reference, at}`. */
+  evidence: string;
+}
+
+/** A bank's signed batch, spooled to a file and processed in the background (src/services/transfers/). */
+export interface TransferTable {
+  id: string;
+  bank_id: string;
+  /** SHA-512 of the body, hex: the same batch sent again is refused. */
+  digest: string;
+  status: 'queued' | 'processing' | 'done';
+  spool_file: string;
+  total: number;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+/** One line of a transfer, written once when decided (its absence means still to do). */
+export interface TransferRecordTable {
+  transfer_id: string;
+  line_no: number;
+  external_ref: string | null;
+  /** `bank_id + externalRef` on the record that claims the reference; unique, so nothing is imported twice. */
+  claim_ref: string | null;
+  outcome: 'accepted' | 'duplicate' | 'rejected';
+  /** The bank's pseudonym for the person, when accepted. */
+  pseudonym: string | null;
+  adjudication_id: string | null;
+  error_code: string | null;
+  processed_at: string;
 }

@@ -86,11 +86,8 @@ export class ExactIndex implements VectorIndex {
   }
 
   removeOwner(owner: string): number {
-    const held = this.rowsOf.get(owner);
-    if (held === undefined) return 0;
-    const owned = typeof held === 'number' ? [held] : held;
     // Collect ids first: each removal moves rows, so the row numbers go stale as we go.
-    const ids = owned.map((row) => this.idAt[row]!);
+    const ids = this.idsOf(owner);
     for (const id of ids) this.remove(id);
     return ids.length;
   }
@@ -102,6 +99,19 @@ export class ExactIndex implements VectorIndex {
   /** A snapshot, so the caller may remove while iterating it. */
   ids(): string[] {
     return this.idAt.slice();
+  }
+
+  /** The templates an owner holds (a fresh array). */
+  idsOf(owner: string): string[] {
+    const held = this.rowsOf.get(owner);
+    if (held === undefined) return [];
+    return typeof held === 'number' ? [this.idAt[held]!] : held.map((row) => this.idAt[row]!);
+  }
+
+  /** A view of the stored vector (not a copy: valid until the next add or remove). */
+  vectorOf(id: string): Float32Array | undefined {
+    const row = this.rowOf.get(id);
+    return row === undefined ? undefined : this.data.subarray(row * this.dim, (row + 1) * this.dim);
   }
 
   ownerOf(id: string): string | undefined {

@@ -52,6 +52,23 @@ describe('Matcher', () => {
     ]);
   });
 
+  it('searches a group only among its members, each by their best template, and counts only their templates', () => {
+    const matcher = enrolled();
+    const probe = unit(1, 0, 0);
+    const queries = ['telecom', 'wifi'].map((segment) => ({ segment, query: probe }));
+    // bob is the best non-member match in telecom; outside the group he is never a candidate.
+    const inGroup = matcher.identifyInGroup(queries, 'face@1', ['carol', 'bob', 'carol'], { k: 10 });
+    expect(inGroup.map((h) => [h.owner, h.id])).toEqual([
+      ['carol', 'c-wifi'],
+      ['bob', 'b-tel'],
+    ]);
+    expect(matcher.identifyInGroup(queries, 'face@1', ['carol', 'bob'], { k: 10, minScore: 0.7 })).toHaveLength(1);
+    expect(matcher.identifyInGroup(queries, 'face@1', ['nobody'], { k: 10 })).toEqual([]);
+    expect(matcher.identifyInGroup(queries.slice(0, 1), 'face@1', ['alice', 'carol'], { k: 1 })[0]!.id).toBe('a-tel');
+    expect(matcher.sizeOfGroup(['telecom', 'wifi'], ['alice', 'carol'])).toBe(4);
+    expect(matcher.sizeOfGroup(['telecom'], ['alice', 'carol', 'nobody'])).toBe(1);
+  });
+
   it('merges segments into one sorted list with one hit per person, cut to k', () => {
     const matcher = enrolled();
     const hits = matcher.identify(['telecom', 'wifi', 'telecom'], 'face@1', unit(1, 0, 0), { k: 10 });

@@ -126,6 +126,45 @@ export class Matcher {
     return [...best.values()].sort(compareHits).slice(0, options.k);
   }
 
+  /**
+   * 1:N limited to a group of persons (a venue's access list, a school's pupils): only the members' templates
+   * are compared, each member's best, so the search (and its threshold, from {@link sizeOfGroup}) is the
+   * group's and never a wider gallery's. Exact: every member template in the queried galleries is scored.
+   */
+  identifyInGroup(
+    queries: readonly { readonly segment: string; readonly query: Float32Array }[],
+    modelPack: string,
+    members: Iterable<string>,
+    options: SearchOptions,
+  ): Hit[] {
+    const hits: Hit[] = [];
+    for (const owner of new Set(members)) {
+      let best: Hit | undefined;
+      for (const { segment, query } of queries) {
+        const scored = this.shards.get(segment)?.get(modelPack)?.index.scoreOwner(owner, query);
+        const hit = scored && { id: scored.id, owner, score: scored.score };
+        if (hit && (!best || compareHits(hit, best) < 0)) best = hit;
+      }
+      if (best && best.score >= (options.minScore ?? -Infinity)) hits.push(best);
+    }
+    return hits.sort(compareHits).slice(0, options.k);
+  }
+
+  /** Templates the group's members hold in these galleries (the group's gallery size, for its threshold). */
+  sizeOfGroup(segments: readonly string[], members: Iterable<string>): number {
+    const wanted = new Set(segments);
+    let total = 0;
+    for (const owner of new Set(members)) {
+      for (const id of this.templatesOf.get(owner) ?? []) if (wanted.has(this.shardOf.get(id)!.segment)) total++;
+    }
+    return total;
+  }
+
+  /** Lets every index finish deferred work (after a bulk load), so that no search pays for it. */
+  flush(): void {
+    for (const packs of this.shards.values()) for (const shard of packs.values()) shard.index.flush?.();
+  }
+
   /** The segments (galleries) holding at least one template. */
   segments(): string[] {
     return [...this.shards.keys()];

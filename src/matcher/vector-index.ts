@@ -1,6 +1,7 @@
 /**
- * The contract every in-memory template index meets: the exact scan ({@link ExactIndex}) today, an approximate
- * graph index (HNSW) later. Nothing here assumes a scan, so callers never learn which one they hold.
+ * The contract every in-memory template index meets: the exact scan ({@link ExactIndex}) and the approximate
+ * graph ({@link HnswIndex}, re-scored exactly). Nothing here assumes a scan, so callers never learn which one
+ * they hold.
  */
 
 /** One candidate of a 1:N search: the owner's best-scoring template. */
@@ -43,4 +44,6 @@ export interface VectorIndex {
   search(query: Float32Array, options: SearchOptions): Hit[];
   /** Approximate bytes held by vector storage (allocated, not just used). */
   memoryBytes(): number;
+  /** Does now the work that adds deferred (building a graph), so the next search is not the one that pays. */
+  flush?(): void;
 }

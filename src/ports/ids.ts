@@ -24,7 +24,12 @@ export type IdKind =
   | 'pas'
   | 'chg'
   | 'fac'
-  | 'pks';
+  | 'pks'
+  | 'ven'
+  | 'vac'
+  | 'sch'
+  | 'pup'
+  | 'trf';
 
 export interface IdSource {
   next(kind: IdKind): string;

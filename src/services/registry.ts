@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { CallContext } from '../modules/access/principal.js';
+import type { CitizenNames } from '../modules/citizen/citizen-names.js';
 import type { EnrolmentService } from '../modules/enrolment/enrolment.service.js';
 import type { IdentityDocuments } from '../modules/identity-documents/identity-documents.service.js';
 import type { MatchingService } from '../modules/matching/matching.service.js';
 import type { PartyNames } from '../modules/pseudonyms/party-names.js';
+import type { PrincipalsService } from '../modules/principals/principals.service.js';
 
 export type { Tx } from '../db/executor.js';
 export type { Effect } from '../modules/access/effect.js';
 export type { CallContext, Principal } from '../modules/access/principal.js';
-export type { EnrolmentResult, NewEnrolment } from '../modules/enrolment/enrolment.service.js';
+export type { CitizenSession } from '../modules/citizen/citizen-sessions.service.js';
+export type { EnrolmentResult, NewEnrolment, Provenance } from '../modules/enrolment/enrolment.service.js';
 export type { DocumentInput, DocumentReading } from '../documents/document-reader.js';
 export type { MrzDocument } from '../documents/mrz.js';
 export type { Presentation, PresentationRequest } from '../modules/identity-documents/identity-documents.service.js';
@@ -39,7 +42,7 @@ export type {
  * );
  */
 export interface RegistryServices {
-  readonly matching: Pick<MatchingService, 'verify' | 'identify'>;
+  readonly matching: Pick<MatchingService, 'verify' | 'identify' | 'admitMember'>;
   readonly enrolment: Pick<EnrolmentService, 'enrol' | 'addTemplate'>;
   /**
    * Identity documents: read one (MRZ text or image), an application signed with face and document
@@ -53,6 +56,13 @@ export interface RegistryServices {
   >;
   /** Whether the party knows a pseudonym; a signed-in citizen's pseudonyms per party (for their own pages). */
   readonly names: Pick<PartyNames, 'known' | 'namesOf'>;
+  /** The pseudonyms a signed-in citizen (or a minor in their care) is known by, for views of a party's records. */
+  readonly citizenNames: Pick<CitizenNames, 'of'>;
+  /**
+   * Relying parties as the registry knows them: a party's registered signing key (a bank signs its batches),
+   * and an active party by id, for work done on its behalf after its request (a transfer resumed at start).
+   */
+  readonly parties: Pick<PrincipalsService, 'signingKeyOf' | 'activeParty'>;
 }
 
 /**

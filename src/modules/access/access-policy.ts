@@ -17,6 +17,7 @@ export type Decision =
         | 'missing_right'
         | 'purpose_not_allowed'
         | 'segment_not_allowed'
+        | 'segment_required'
         | 'no_consent'
         | 'locked'
         | 'minor_purpose_forbidden';
@@ -48,10 +49,12 @@ export function relyingPartyMay(principal: Principal, right: Right, segment: str
  * May an administrator or operator act on people (deletion, adjudication), in `segment` if given?
  * Administrators act everywhere; an operator only in its own segments.
  */
-export function operatorMay(principal: Principal, segment?: string): Decision {
+export function operatorMay(principal: Principal, segment?: string, segmentRequired = false): Decision {
   if (principal.role === 'admin') return ALLOW;
   if (principal.role !== 'operator') return forbid('role');
-  return segment === undefined || principal.segments.includes(segment) ? ALLOW : forbid('segment_not_allowed');
+  // Some actions (an incident) must name the segment an operator acts in; without one it would reach beyond.
+  if (segment === undefined) return segmentRequired ? forbid('segment_required') : ALLOW;
+  return principal.segments.includes(segment) ? ALLOW : forbid('segment_not_allowed');
 }
 
 /**
@@ -80,7 +83,10 @@ export function auditorMay(principal: Principal): Decision {
   return principal.role === 'auditor' || principal.role === 'admin' ? ALLOW : forbid('role');
 }
 
-/** Only administrators may manage segments and principals. */
+/**
+ * Only administrators manage segments, principals and keys, and read the audit trail (the actions, each
+ * refused and audited as itself, are in AccessService.authoriseAdministrator).
+ */
 export function adminOnly(principal: Principal): Decision {
   return principal.role === 'admin' ? ALLOW : forbid('role');
 }

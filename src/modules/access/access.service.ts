@@ -4,6 +4,7 @@ import type { AuditFact, AuditService } from '../audit/audit.service.js';
 import type { PersonRow, Repositories } from '../../repositories.js';
 import type { Pseudonyms } from '../pseudonyms/pseudonyms.js';
 import {
+  adminOnly,
   consentAllows,
   auditorMay,
   consentAllowsAny,
@@ -59,17 +60,7 @@ export class AccessService {
    * person's consent to this party, which also decides whether it may reach across segments.
    */
   async authoriseVerification(ctx: CallContext, pseudonym: string, purpose: Purpose): Promise<PersonRow> {
-    const fact = { action: 'verification', purpose } as const;
-    await this.enforce(ctx, relyingPartyMayUse(ctx.principal, 'verify', purpose), fact);
-    const personId = await this.knownTo(ctx, pseudonym);
-    // Consent first: an erased person has no consent state, so they answer as a revoked grant does.
-    const state = (await this.repos.consent.stateOf([personId])).get(personId);
-    await this.enforce(ctx, consentAllows(state, this.use(ctx, purpose)), {
-      ...fact,
-      personId,
-      segmentId: state?.segmentId,
-    });
-    return this.activePerson(personId, pseudonym);
+    return this.consentingPerson(ctx, pseudonym, purpose, 'verify');
   }
 
   /**
@@ -85,6 +76,21 @@ export class AccessService {
     }
     const guests = await this.repos.consent.guestSegments(ctx.principal.id, purpose);
     return [...new Set([...ctx.principal.segments, ...guests])];
+  }
+
+  /**
+   * A person a party puts into one of its groups (a venue's access list, a school's pupils), by its pseudonym:
+   * the party's right to identify for the purpose, then the person's consent to it (for a minor, a guardian's
+   * grant), exactly as a search would decide. Returns the person's real id, for the group's gallery.
+   */
+  async authoriseGroupMember(ctx: CallContext, pseudonym: string, purpose: Purpose): Promise<PersonRow> {
+    return this.consentingPerson(ctx, pseudonym, purpose, 'identify');
+  }
+
+  /** The people behind a party's pseudonyms (a group's members); pseudonyms it was never given are skipped. */
+  async groupMembers(ctx: CallContext, pseudonyms: readonly string[]): Promise<string[]> {
+    const ids = await Promise.all([...new Set(pseudonyms)].map((p) => this.pseudonyms.resolve(ctx.principal.id, p)));
+    return ids.filter((id): id is string => id !== undefined);
   }
 
   /**
@@ -127,9 +133,22 @@ export class AccessService {
     return person;
   }
 
-  /** Operator actions in a segment, or (without one) any operator action at all. */
-  async authoriseOperator(ctx: CallContext, action: AuditFact['action'], segmentId?: string): Promise<void> {
-    await this.enforce(ctx, operatorMay(ctx.principal, segmentId), { action, segmentId });
+  /**
+   * Operator actions in a segment, or (without one) any operator action at all; with `segmentRequired`, an
+   * operator must name one of its segments (an administrator need not).
+   */
+  async authoriseOperator(
+    ctx: CallContext,
+    action: AuditFact['action'],
+    segmentId?: string,
+    segmentRequired = false,
+  ): Promise<void> {
+    await this.enforce(ctx, operatorMay(ctx.principal, segmentId, segmentRequired), { action, segmentId });
+  }
+
+  /** What administrators alone do: manage segments, principals and keys, and read the audit trail. */
+  async authoriseAdministrator(ctx: CallContext, action: AdministratorAction, segmentId?: string): Promise<void> {
+    await this.enforce(ctx, adminOnly(ctx.principal), { action, segmentId });
   }
 
   /** Reading the transparency log's full entries (who did what to whom): auditors and administrators. */
@@ -143,6 +162,21 @@ export class AccessService {
    */
   afterAuthorisation<T>(ctx: CallContext, at: RefusalContext, step: () => Promise<T>): Promise<T> {
     return recordingRefusals(this.audit, ctx, at, step);
+  }
+
+  /** The party's right for the purpose, then the person's consent to this use (audited when refused). */
+  private async consentingPerson(ctx: CallContext, pseudonym: string, purpose: Purpose, right: 'verify' | 'identify') {
+    const fact = { action: right === 'verify' ? 'verification' : 'identification', purpose } as const;
+    await this.enforce(ctx, relyingPartyMayUse(ctx.principal, right, purpose), fact);
+    const personId = await this.knownTo(ctx, pseudonym);
+    // Consent first: an erased person has no consent state, so they answer as a revoked grant does.
+    const state = (await this.repos.consent.stateOf([personId])).get(personId);
+    await this.enforce(ctx, consentAllows(state, this.use(ctx, purpose)), {
+      ...fact,
+      personId,
+      segmentId: state?.segmentId,
+    });
+    return this.activePerson(personId, pseudonym);
   }
 
   private use(ctx: CallContext, purpose: Purpose) {
@@ -180,6 +214,19 @@ export class AccessService {
 function personNotFound(named: string): AppError {
   return new AppError('person.not_found', `no person ${named}`, { personId: named });
 }
+
+/** The actions only an administrator may take (each refusal is audited under its own action). */
+export type AdministratorAction = Extract<
+  AuditFact['action'],
+  | 'principal.list'
+  | 'principal.create'
+  | 'principal.revoke'
+  | 'principal.signing_key'
+  | 'key.list'
+  | 'key.rotate'
+  | 'audit.read'
+  | 'segment.create'
+>;
 
 function refusalMessage(code: 'auth.forbidden' | 'consent.missing'): string {
   return code === 'consent.missing'

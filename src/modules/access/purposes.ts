@@ -17,7 +17,7 @@ export const WELL_KNOWN_PURPOSES = [
 
 export type Purpose = string;
 
-export const RIGHTS = ['enrol', 'verify', 'identify'] as const;
+export const RIGHTS = ['enrol', 'verify', 'identify', 'transfer'] as const;
 export type Right = (typeof RIGHTS)[number];
 
 export const ROLES = ['admin', 'operator', 'relying_party', 'auditor'] as const;

@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callContext } from '../../http/call-context.js';
 import { errors, security } from '../../http/schemas.js';
 import { AuditEventList, AuditQuery } from './audit.schemas.js';
-import type { AuditService } from './audit.service.js';
+import type { AuditReader } from './audit-reader.js';
 
-export function auditRoutes(app: FastifyInstance, audit: AuditService): void {
+export function auditRoutes(app: FastifyInstance, audit: AuditReader): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   r.get(
     '/v1/audit-events',

@@ -1,6 +1,4 @@
 import type { Transactor, Tx } from '../../db/executor.js';
-import { assertThat } from '../../errors/app-error.js';
-import { adminOnly } from '../access/access-policy.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
 import type { CallContext } from '../access/principal.js';
@@ -23,6 +21,7 @@ export const AUDIT_ACTIONS = [
   'segment.rekey',
   'principal.create',
   'principal.revoke',
+  'principal.signing_key',
   'adjudication.list',
   'adjudication.resolve',
   'key.rotate',
@@ -44,6 +43,10 @@ export const AUDIT_ACTIONS = [
   'transparency.adopt',
   'transparency.entries_read',
   'contact.change',
+  // Administrative reads: audited only when refused.
+  'principal.list',
+  'key.list',
+  'audit.read',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
@@ -99,15 +102,6 @@ export class AuditService {
   /** A record with no other effect (a refused request), in its own transaction. */
   recordAlone(ctx: CallContext, fact: AuditFact): Promise<string> {
     return this.transactions.transaction((tx) => this.record(tx, ctx, fact));
-  }
-
-  async list(
-    ctx: CallContext,
-    filter: { personId?: string; actorId?: string; action?: string; afterSeq?: number },
-    limit: number,
-  ) {
-    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator reads the audit trail');
-    return this.events.list(filter, limit).then((rows) => rows.map(toAuditEvent));
   }
 }
 

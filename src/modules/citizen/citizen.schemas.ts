@@ -111,6 +111,16 @@ export const Me = z
     minor: z.boolean(),
     guardians: z.array(z.string()),
     wards: z.array(z.string()),
+    provenance: z
+      .object({
+        source: z.string().describe('the relying party (a bank) that collected the biometrics'),
+        reference: z.string(),
+        capturedAt: z.string(),
+        receivedAt: z.string(),
+        evidence: z.object({ kind: z.string(), reference: z.string(), at: z.string() }),
+      })
+      .nullable()
+      .describe('where the biometrics came from when a party handed them over (a bank transfer); else null'),
     consents: z.array(Consent),
     locks: z.array(Lock),
     templates: z.array(

@@ -30,9 +30,10 @@ function enrolment(
         return Promise.resolve(!commits.raced);
       },
     },
-  } as unknown as Pick<Repositories, 'persons' | 'consent' | 'segments' | 'adjudications'>;
+  } as unknown as Pick<Repositories, 'persons' | 'consent' | 'segments' | 'adjudications' | 'provenance'>;
   const service = new EnrolmentService(
     {
+      modelPack: { tag: 'test@1', embeddingDim: 4 } as never,
       capture: () => {
         calls.push(['capture']);
         return options.refuse ? Promise.reject(options.refuse) : Promise.resolve(capture);

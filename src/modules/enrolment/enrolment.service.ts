@@ -21,10 +21,25 @@ import type { EnrolmentResult, FaceTemplate, TemplateCommits } from './template-
 
 export type { EnrolmentReceipt, EnrolmentResult, StepProbe } from './template-commits.js';
 
-export interface NewEnrolment {
+/** A template another party captured and hands over (a bank's transfer), with the model pack that made it. */
+export interface HandedTemplate {
+  readonly modelPack: string;
+  readonly vector: Float32Array;
+}
+
+/** Where the face came from when another party collected it: shown to the citizen with their record. */
+export interface Provenance {
+  /** The party's own reference for the record. */
+  readonly reference: string;
+  readonly capturedAt: string;
+  readonly evidence: { readonly kind: string; readonly reference: string; readonly at: string };
+}
+
+export type NewEnrolment = EnrolmentInput & ({ readonly image: Uint8Array } | { readonly template: HandedTemplate });
+
+interface EnrolmentInput {
   readonly segment: string;
   readonly channel: string;
-  readonly image: Uint8Array;
   /** Purposes the person agrees to for the enrolling party (a minor's come from a guardian, later). */
   readonly consents: readonly Purpose[];
   readonly birthDate?: string | undefined;
@@ -32,6 +47,8 @@ export interface NewEnrolment {
   readonly adjudicationId?: string | undefined;
   /** The citizen's own phone or email (see {@link parseContactAddress}), where their first sign-in code goes. */
   readonly contact?: string | undefined;
+  /** The enrolling party collected the face earlier, with this consent evidence (a bank's transfer). */
+  readonly provenance?: Provenance | undefined;
 }
 
 /** A person being enrolled: their id, their own key, when, and what they consented to. */
@@ -58,10 +75,10 @@ export interface EnrolmentSettings {
  */
 export class EnrolmentService {
   constructor(
-    private readonly engine: Pick<FaceEngine, 'capture'>,
+    private readonly engine: Pick<FaceEngine, 'capture' | 'modelPack'>,
     private readonly access: Pick<AccessService, 'authoriseEnrolment' | 'authoriseReEnrolment' | 'afterAuthorisation'>,
     private readonly commits: Pick<TemplateCommits, 'replay' | 'cleared' | 'commit'>,
-    private readonly repos: Pick<Repositories, 'persons' | 'consent' | 'segments' | 'adjudications'>,
+    private readonly repos: Pick<Repositories, 'persons' | 'consent' | 'segments' | 'adjudications' | 'provenance'>,
     private readonly personKeys: Pick<PersonKeys, 'mint' | 'insert'>,
     private readonly clock: Clock,
     private readonly ids: IdSource,
@@ -86,7 +103,10 @@ export class EnrolmentService {
     if (replayed !== undefined) return replayed;
     // Counted before the capture: each new attempt is a question to the duplicate search.
     await this.attempts.count(ctx, input.segment);
-    const template = await this.capture(ctx, input.image, { action: 'enrolment', segmentId: input.segment });
+    const template =
+      'image' in input
+        ? await this.capture(ctx, input.image, { action: 'enrolment', segmentId: input.segment })
+        : this.handedOver(ctx, input.template);
     const personId = this.ids.next('psn');
     const address = input.contact === undefined ? undefined : parseContactAddress(input.contact);
     const contact =
@@ -122,7 +142,11 @@ export class EnrolmentService {
       at: person.at,
       personKey: person.key.key,
       exempt: cleared?.candidate_person_id,
-      detail: { consents, ...(cleared ? { adjudicationId: cleared.id } : {}) },
+      detail: {
+        consents,
+        ...(cleared ? { adjudicationId: cleared.id } : {}),
+        ...(input.provenance ? { provenance: input.provenance, face: 'image' in input ? 'image' : 'template' } : {}),
+      },
       writePerson: (tx: Tx) => this.writePerson(tx, ctx, input, person),
     };
     return this.commits.commit(commit, async (tx, result) => {
@@ -227,10 +251,46 @@ export class EnrolmentService {
         revoked_by: null,
       })),
     );
+    if (input.provenance) {
+      const { reference, capturedAt, evidence } = input.provenance;
+      await this.repos.provenance.insert(tx, {
+        person_id: id,
+        source_party: ctx.principal.id,
+        reference,
+        captured_at: capturedAt,
+        received_at: at,
+        evidence: JSON.stringify(evidence),
+      });
+    }
     // Thrown, not returned: a raced second use must roll back the person written above.
     if (person.adjudicationId && !(await this.repos.adjudications.markEnrolled(tx, person.adjudicationId, id))) {
       throw notCleared(person.adjudicationId);
     }
+  }
+
+  /**
+   * A template captured elsewhere: only from this engine's model pack (another pack's vectors live in an
+   * unrelated space). No image means no quality or liveness measure, so a party that must prove liveness
+   * cannot hand templates over.
+   */
+  private handedOver(ctx: CallContext, t: HandedTemplate): FaceTemplate {
+    const pack = this.engine.modelPack;
+    if (t.modelPack !== pack.tag || t.vector.length !== pack.embeddingDim) {
+      throw new AppError('template.model_mismatch', `templates must come from ${pack.tag}`, {
+        expected: pack.tag,
+        got: t.modelPack,
+      });
+    }
+    const norm = Math.hypot(...t.vector);
+    if (!Number.isFinite(norm) || norm === 0) {
+      throw new AppError('request.invalid', 'the template vector is not a usable embedding');
+    }
+    if (captureRequirements('enrolment', ctx.principal, this.settings).requireLiveness) {
+      throw new AppError('face.spoof_suspected', 'a handed-over template carries no liveness evidence');
+    }
+    // Stored L2-normalised, as the engine's own templates are.
+    const vector = t.vector.map((v) => v / norm);
+    return { modelPack: t.modelPack, vector, quality: { score: 0, measures: {} }, liveness: 0 };
   }
 
   /** The capture, after authorisation: its refusal is audited (see {@link AccessService.afterAuthorisation}). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { callOf, fakeTransactor, fakeTx, fixedClock, sequentialIds, type Calls } from '../../../test/fakes.js';
 import type { Tx } from '../../db/executor.js';
+import { operatorMay } from '../access/access-policy.js';
 import { AppError } from '../../errors/app-error.js';
 import type { PrincipalRow, Repositories } from '../../repositories.js';
 import type { AuditFact } from '../audit/audit.service.js';
@@ -51,8 +52,11 @@ function incidents(options: { affected?: string[]; denied?: boolean } = {}) {
     repos,
     transactions,
     {
-      authoriseOperator: () =>
-        options.denied ? Promise.reject(new AppError('auth.forbidden', 'no')) : Promise.resolve(),
+      // The pure rules decide, as in AccessService (which also records the refusal).
+      authoriseOperator: (ctx, _action, segment, required) =>
+        options.denied || !operatorMay(ctx.principal, segment, required).allowed
+          ? Promise.reject(new AppError('auth.forbidden', 'no'))
+          : Promise.resolve(),
     },
     {
       record: (tx: Tx, _ctx: unknown, fact: AuditFact) => {

@@ -75,9 +75,8 @@ export class IncidentsService {
     if (!scope.segmentId && !scope.relyingPartyId) {
       throw new AppError('incident.scope_empty', 'name the segment and/or the relying party the incident touched');
     }
-    if (ctx.principal.role !== 'admin' && !scope.segmentId) {
-      throw new AppError('auth.forbidden', 'an operator records incidents in its own segment: give scope.segmentId');
-    }
+    // An operator records incidents in its own segment only, so it must name it (an administrator need not).
+    await this.access.authoriseOperator(ctx, 'incident.open', scope.segmentId, true);
     const responsible = await this.repos.principals.find(named.id);
     if (responsible?.role !== named.kind) {
       throw new AppError('relying_party.not_found', `no ${named.kind} ${named.id}`);

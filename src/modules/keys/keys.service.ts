@@ -1,5 +1,4 @@
-import { assertThat } from '../../errors/app-error.js';
-import { adminOnly } from '../access/access-policy.js';
+import type { AccessService } from '../access/access.service.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { SegmentsService } from '../segments/segments.service.js';
@@ -45,17 +44,18 @@ export class KeysService {
     private readonly rewrapSegment: SegmentRewrap,
     private readonly segments: SegmentsService,
     private readonly audit: AuditService,
+    private readonly access: Pick<AccessService, 'authoriseAdministrator'>,
     private readonly onBackgroundError: (error: unknown) => void,
   ) {}
 
   async status(ctx: CallContext): Promise<KeyStatus[]> {
-    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may see keys');
+    await this.access.authoriseAdministrator(ctx, 'key.list');
     return readKeyStatus(this.repos);
   }
 
   /** Rotates a segment's data key; the re-sealing continues after the response. */
   async rotateSegmentKey(ctx: CallContext, segmentId: string): Promise<{ segment: string; version: number }> {
-    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may rotate keys');
+    await this.access.authoriseAdministrator(ctx, 'key.rotate', segmentId);
     await this.segments.get(segmentId);
     const version = await this.dataKeys.rotate(segmentId);
     await this.audit.recordAlone(ctx, {

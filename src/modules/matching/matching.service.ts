@@ -47,15 +47,17 @@ export interface VerificationRequest {
 }
 
 /**
- * An identification. Its scope is every segment the party may search, or `segment`. Identification within a
- * group of persons (a venue's access list, a school's pupils) will be one more scope here, authorised by the
- * same step and searched by the matcher over the group with the group's own threshold; a caller never
- * narrows a wider search's candidates itself (the threshold would be the wider gallery's).
+ * An identification. Its scope is every segment the party may search, or `segment`; with `group`, only the
+ * members of a group of persons (a venue's access list, a school's pupils), searched by the matcher over the
+ * group with the group's own threshold (a small group keeps the 1:1 level). A caller never narrows a wider
+ * search's candidates itself (the threshold would be the wider gallery's).
  */
 export interface IdentificationRequest {
   readonly image: Uint8Array;
   readonly purpose: Purpose;
   readonly segment?: string;
+  /** The group's members, by the calling party's pseudonyms. */
+  readonly group?: readonly string[];
   /** At most this many candidates (capped by the deployment's maximum). */
   readonly limit?: number;
   /** Also report {@link Identification.runnerUpScore}, for a decision that needs a margin over the second. */
@@ -142,6 +144,14 @@ export class MatchingService {
     return { ...stored, candidates };
   }
 
+  /**
+   * Admits a person (by the party's pseudonym) to one of the party's groups: the same authorisation and consent
+   * a search for the purpose would apply (`consent.missing` without a grant; for a minor, a guardian's).
+   */
+  async admitMember(ctx: CallContext, personId: string, purpose: Purpose): Promise<void> {
+    await this.access.authoriseGroupMember(ctx, personId, purpose);
+  }
+
   /** 1:N; with `effect`, resolves to the effect's value (see {@link Effect}). */
   identify(ctx: CallContext, input: IdentificationRequest): Promise<Identification>;
   identify<T>(ctx: CallContext, input: IdentificationRequest, effect: Effect<Identification, T>): Promise<T>;
@@ -160,10 +170,16 @@ export class MatchingService {
     );
     const { galleries, sync } = this.gallery;
     await sync.catchUp();
-    const threshold = this.settings.identifyThreshold(galleries.size(segments));
+    const { modelPack, vector } = capture.template;
+    const members = input.group && (await this.access.groupMembers(ctx, input.group));
+    const threshold = this.settings.identifyThreshold(
+      members ? galleries.sizeOfGroup(segments, members) : galleries.size(segments),
+    );
     const limit = Math.min(input.limit ?? this.settings.maxCandidates, this.settings.maxCandidates);
     const search = (k: number) =>
-      galleries.identify(segments, capture.template.modelPack, capture.template.vector, { k, minScore: threshold });
+      members
+        ? galleries.identifyInGroup(segments, members, modelPack, vector, { k, minScore: threshold })
+        : galleries.identify(segments, modelPack, vector, { k, minScore: threshold });
     const candidates = (await this.admissibleHits(ctx, search, input.purpose, limit)).map((h) => ({
       personId: h.owner,
       score: reportedScore(h.score),
@@ -186,8 +202,9 @@ export class MatchingService {
       );
       // One record per person returned, so each person's own history shows every use of their face.
       const fact = { action: 'identification', purpose: input.purpose, segmentId: input.segment } as const;
+      const scope = members ? { segments, groupSize: members.length } : { segments };
       if (candidates.length === 0) {
-        await this.audit.record(tx, ctx, { ...fact, result: 'no_match', detail: { segments, liveness } });
+        await this.audit.record(tx, ctx, { ...fact, result: 'no_match', detail: { ...scope, liveness } });
       }
       for (const [rank, c] of candidates.entries()) {
         await this.audit.record(tx, ctx, {
@@ -195,7 +212,7 @@ export class MatchingService {
           result: 'candidate',
           personId: c.personId,
           score: c.score,
-          detail: { segments, rank: rank + 1, liveness },
+          detail: { ...scope, rank: rank + 1, liveness },
         });
       }
       const result: Identification = {

@@ -38,17 +38,18 @@ export type PersonRecord = Awaited<ReturnType<PersonRecords['read']>>;
  * locks and template metadata. Shared by the operator's view, the citizen's own view and the export.
  */
 export class PersonRecords {
-  constructor(private readonly repos: Pick<Repositories, 'segments' | 'consent' | 'templates'>) {}
+  constructor(private readonly repos: Pick<Repositories, 'segments' | 'consent' | 'templates' | 'provenance'>) {}
 
   async read(person: PersonRow, now: string) {
     const { consent } = this.repos;
-    const [rules, grants, locks, templates, guardians, wards] = await Promise.all([
+    const [rules, grants, locks, templates, guardians, wards, provenance] = await Promise.all([
       this.repos.segments.rulesOf(person.segment_id).then((r) => r!),
       consent.listGrants(person.id),
       consent.listLocks(person.id),
       this.repos.templates.metadataOf(person.id),
       consent.guardiansOf(person.id),
       consent.wardsOf(person.id),
+      this.repos.provenance.of(person.id),
     ]);
     return {
       citizenId: person.id,
@@ -61,6 +62,16 @@ export class PersonRecords {
       minor: isMinor(person.birth_date, rules, now),
       guardians,
       wards,
+      // Where the biometrics came from when a party (a bank's transfer) handed them over; else null.
+      provenance: provenance
+        ? {
+            source: provenance.source_party,
+            reference: provenance.reference,
+            capturedAt: provenance.captured_at,
+            receivedAt: provenance.received_at,
+            evidence: JSON.parse(provenance.evidence) as { kind: string; reference: string; at: string },
+          }
+        : null,
       consents: grants.map((g) => toConsent(g, now)),
       locks: locks.map((l) => toLock(l, now)),
       templates: templates.map((t) => ({

@@ -35,6 +35,18 @@ export function createPrincipalsRepository(db: Kysely<Database>) {
       return q.orderBy('created_at').orderBy('id').execute();
     },
 
+    /** Sets an active relying party's signing key; false if there is no such party. */
+    async setSigningKey(tx: Tx, id: string, pem: string): Promise<boolean> {
+      const r = await tx
+        .updateTable('principals')
+        .set({ signing_key: pem })
+        .where('id', '=', id)
+        .where('role', '=', 'relying_party')
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+
     async revoke(tx: Tx, id: string, at: string): Promise<boolean> {
       const r = await tx
         .updateTable('principals')

@@ -10,6 +10,8 @@ import {
   NewRelyingParty,
   PrincipalParams,
   RelyingPartyList,
+  SigningKey,
+  SigningKeyBody,
 } from './principals.schemas.js';
 import type { PrincipalsService } from './principals.service.js';
 
@@ -39,6 +41,20 @@ export function principalsRoutes(app: FastifyInstance, principals: PrincipalsSer
       },
     },
     async (req) => ({ relyingParties: await principals.list(callContext(req), 'relying_party') }),
+  );
+  r.put(
+    '/v1/relying-parties/:id/signing-key',
+    {
+      schema: {
+        tags: ['relying parties'],
+        summary: 'Register the Ed25519 public key (PEM) that signs the party’s bulk transfers (administrator)',
+        security,
+        params: PrincipalParams,
+        body: SigningKeyBody,
+        response: { 200: SigningKey, ...errors(400, 403, 404) },
+      },
+    },
+    async (req) => principals.setSigningKey(callContext(req), req.params.id, req.body.publicKey),
   );
   r.post(
     '/v1/operators',

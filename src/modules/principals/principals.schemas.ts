@@ -48,3 +48,9 @@ export const IssuedAuditor = IssuedCredential.extend({ name: z.string() }).meta(
 export const NewOperator = z.object({ name: z.string().min(1).max(200), segments: z.array(SegmentId).min(1) });
 
 export const PrincipalParams = z.object({ id: Id });
+
+export const SigningKeyBody = z.object({
+  publicKey: z.string().min(40).max(4096).describe('an Ed25519 public key, PEM (SPKI)'),
+});
+
+export const SigningKey = z.object({ id: z.string(), signingKey: z.string() }).meta({ id: 'SigningKey' });

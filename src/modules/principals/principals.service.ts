@@ -1,14 +1,15 @@
 import type { Transactor } from '../../db/executor.js';
-import { AppError, assertThat } from '../../errors/app-error.js';
+import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
 import type { IdSource } from '../../ports/ids.js';
-import { adminOnly } from '../access/access-policy.js';
+import type { AccessService } from '../access/access.service.js';
 import type { CallContext, Principal } from '../access/principal.js';
 import type { Purpose, Right, Role } from '../access/purposes.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { IdempotencyService } from '../idempotency/idempotency.service.js';
 import type { Repositories } from '../../repositories.js';
 import { hashApiKey, newApiKey } from './api-key.js';
+import { ed25519PublicKey } from './signing-key.js';
 import type { NewPrincipalRow, PrincipalRow } from './principals.repository.js';
 
 export interface NewRelyingParty {
@@ -33,6 +34,7 @@ export class PrincipalsService {
     private readonly repos: Pick<Repositories, 'principals' | 'segments'>,
     private readonly transactions: Transactor,
     private readonly audit: AuditService,
+    private readonly access: Pick<AccessService, 'authoriseAdministrator'>,
     private readonly idempotency: IdempotencyService,
     private readonly clock: Clock,
     private readonly ids: IdSource,
@@ -96,12 +98,12 @@ export class PrincipalsService {
   }
 
   async list(ctx: CallContext, role?: Role): Promise<PrincipalSummary[]> {
-    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may list principals');
+    await this.access.authoriseAdministrator(ctx, 'principal.list');
     return (await this.repos.principals.list(role)).map(toSummary);
   }
 
   async revoke(ctx: CallContext, id: string): Promise<void> {
-    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may revoke credentials');
+    await this.access.authoriseAdministrator(ctx, 'principal.revoke');
     await this.transactions.transaction(async (tx) => {
       const revoked = await this.repos.principals.revoke(tx, id, isoNow(this.clock));
       if (!revoked) throw new AppError('request.not_found', `no active principal ${id}`, { id });
@@ -109,8 +111,38 @@ export class PrincipalsService {
     });
   }
 
+  /** Registers the Ed25519 public key (PEM) that signs a relying party's bulk transfers (administrator). */
+  async setSigningKey(ctx: CallContext, id: string, publicKey: string): Promise<{ id: string; signingKey: string }> {
+    await this.access.authoriseAdministrator(ctx, 'principal.signing_key');
+    ed25519PublicKey(publicKey);
+    const pem = publicKey.trim() + '\n';
+    await this.transactions.transaction(async (tx) => {
+      if (!(await this.repos.principals.setSigningKey(tx, id, pem))) {
+        throw new AppError('relying_party.not_found', `no active relying party ${id}`, { id });
+      }
+      await this.audit.record(tx, ctx, {
+        action: 'principal.signing_key',
+        result: 'set',
+        detail: { principal: id, publicKey: pem },
+      });
+    });
+    return { id, signingKey: pem };
+  }
+
+  /** An active (not revoked) relying party, as its calls run: background work on its behalf uses this. */
+  async activeParty(id: string): Promise<Principal | undefined> {
+    const row = await this.repos.principals.find(id);
+    return row && row.role === 'relying_party' && row.revoked_at === null ? toPrincipal(row) : undefined;
+  }
+
+  /** A relying party's registered signing key as raw Ed25519 bytes, or undefined if it has none. */
+  async signingKeyOf(id: string): Promise<Uint8Array | undefined> {
+    const row = await this.repos.principals.find(id);
+    return row?.signing_key ? ed25519PublicKey(row.signing_key) : undefined;
+  }
+
   private async create(ctx: CallContext, role: Role, id: string, input: NewRelyingParty) {
-    assertThat(adminOnly(ctx.principal).allowed, 'auth.forbidden', 'only an administrator may register principals');
+    await this.access.authoriseAdministrator(ctx, 'principal.create');
     const replayed = await this.idempotency.replay<{ id: string }>(ctx);
     // The key is shown once: a replay returns the id only, never the key (it is not stored anywhere).
     if (replayed) return { id: replayed.id };

@@ -40,6 +40,15 @@ export function createPseudonymsRepository(db: Kysely<Database>) {
         .execute();
     },
 
+    /** Every pseudonym a person was given, with the party it was given to. */
+    async namesOf(personId: string): Promise<{ relyingPartyId: string; pseudonym: string }[]> {
+      return db
+        .selectFrom('pseudonyms')
+        .select(['relying_party_id as relyingPartyId', 'pseudonym'])
+        .where('person_id', '=', personId)
+        .execute();
+    },
+
     async deleteOf(tx: Tx, personId: string): Promise<void> {
       await tx.deleteFrom('pseudonyms').where('person_id', '=', personId).execute();
     },

@@ -1,8 +1,8 @@
 import { isUniqueViolation } from '../../db/constraint-errors.js';
 import type { Transactor, Tx } from '../../db/executor.js';
-import { AppError, assertThat } from '../../errors/app-error.js';
+import { AppError } from '../../errors/app-error.js';
 import { isoNow, type Clock } from '../../ports/clock.js';
-import { adminOnly, operatorMay } from '../access/access-policy.js';
+import type { AccessService } from '../access/access.service.js';
 import type { CallContext } from '../access/principal.js';
 import type { AuditService } from '../audit/audit.service.js';
 import type { DataKeys } from '../keys/data-keys.js';
@@ -28,12 +28,12 @@ export class SegmentsService {
     private readonly transactions: Transactor,
     private readonly keys: DataKeys,
     private readonly audit: AuditService,
+    private readonly access: Pick<AccessService, 'authoriseAdministrator' | 'authoriseOperator'>,
     private readonly clock: Clock,
   ) {}
 
   async create(ctx: CallContext, input: { id: string; name: string }): Promise<Segment> {
-    const decision = adminOnly(ctx.principal);
-    assertThat(decision.allowed, 'auth.forbidden', 'only an administrator may create segments');
+    await this.access.authoriseAdministrator(ctx, 'segment.create', input.id);
     // A taken id is refused by the store (segment.exists, through the constraint table in src/db).
     return this.transactions.transaction(async (tx) => {
       const segment = await this.insert(tx, input);
@@ -77,11 +77,7 @@ export class SegmentsService {
 
   /** Sets the rules for minors (administrator, or the segment's operator); audited. */
   async setAgeRules(ctx: CallContext, id: string, rules: { ageOfConsent: number; minorPurposes: string[] }) {
-    assertThat(
-      operatorMay(ctx.principal, id).allowed,
-      'auth.forbidden',
-      "only the segment's operator may set its rules",
-    );
+    await this.access.authoriseOperator(ctx, 'segment.policy', id);
     await this.get(id);
     await this.transactions.transaction(async (tx) => {
       await this.segments.setAgeRules(tx, id, rules);

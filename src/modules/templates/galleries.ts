@@ -59,6 +59,25 @@ export class TemplateGalleries {
     return this.matcher.identifyEach(await this.queries(segments, probe), modelPack, options);
   }
 
+  /** Templates the group's members hold in these segments (the group's size, for its threshold). */
+  sizeOfGroup(segments: readonly string[], members: readonly string[]): number {
+    return this.matcher.sizeOfGroup(
+      this.galleriesOf(segments).map((g) => g.gallery),
+      members,
+    );
+  }
+
+  /** 1:N over the members of a group only, within the segments, with a raw probe. */
+  async identifyInGroup(
+    segments: readonly string[],
+    members: readonly string[],
+    modelPack: string,
+    probe: Float32Array,
+    options: SearchOptions,
+  ) {
+    return this.matcher.identifyInGroup(await this.queries(segments, probe), modelPack, members, options);
+  }
+
   private galleriesOf(segments: readonly string[]) {
     const wanted = new Set(segments);
     return this.matcher

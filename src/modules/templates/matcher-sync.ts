@@ -36,7 +36,9 @@ export class MatcherSync {
   async load(): Promise<number> {
     // A little before the end: an insert numbered below the last one may still be committing elsewhere.
     this.cursor = Math.max(0, (await this.repos.templateEvents.lastSeq()) - PAGE);
-    return this.vault.loadInto(this.matcher);
+    const loaded = await this.vault.loadInto(this.matcher);
+    this.matcher.flush();
+    return loaded;
   }
 
   /**

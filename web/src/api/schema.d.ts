@@ -1689,6 +1689,91 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/citizen/meals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** School meals served to me, or to a minor in my care (personId) */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                    /** @description a minor in your care (default: yourself) */
+                    personId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                amount: number;
+                                at: string;
+                                day: string;
+                                eventId: string;
+                                schoolId: string;
+                                schoolName: string;
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/citizen/parking/sessions": {
         parameters: {
             query?: never;
@@ -4324,7 +4409,7 @@ export interface paths {
                         purposes: components["schemas"]["PurposeInput"][];
                         /** @description refuse captures that fail the liveness check (for parties whose cameras are trusted) */
                         requireLiveness?: boolean;
-                        rights: ("enrol" | "verify" | "identify")[];
+                        rights: ("enrol" | "verify" | "identify" | "transfer")[];
                         segments: string[];
                     };
                 };
@@ -4468,6 +4553,501 @@ export interface paths {
                 };
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/relying-parties/{id}/signing-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Register the Ed25519 public key (PEM) that signs the party’s bulk transfers (administrator) */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description an Ed25519 public key, PEM (SPKI) */
+                        publicKey: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SigningKey"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schools": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a school in one of the party’s segments */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        segment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schools/{id}/meals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A face at the canteen: identified among the school’s pupils only; idempotent per eventId */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description the meal’s price in minor currency units */
+                        amount: number;
+                        eventId: string;
+                        /** @description the face at the till */
+                        image: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["SchoolMeal"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schools/{id}/meals/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A day’s meal counts and totals (never faces, never pupils’ names) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description a UTC date (default today) */
+                    date?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            date: string;
+                            pupilsServed: number;
+                            refused: number;
+                            served: number;
+                            totalAmount: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/schools/{id}/pupils": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add a pupil (their guardian must have granted the party school_meals) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description per UTC day, in minor currency units */
+                        dailyAllowance: number;
+                        /** @description the pupil, by this party's pseudonym; their guardian must have granted it school_meals */
+                        personId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -5996,6 +6576,250 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/transfers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed NDJSON batch of records (a bank with the right transfer)
+         * @description Body `application/x-ndjson`, one record a line; header `Oblik-Signature`: base64 Ed25519 over the exact body bytes, by the key registered with PUT /v1/relying-parties/{id}/signing-key. Answers at once; the records are processed in the background.
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferAccepted"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                409: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A batch’s progress (its bank, or an administrator) */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["TransferProgress"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/transfers/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The batch’s report: one NDJSON line per decided record (its bank, or an administrator)
+         * @description Each line: `{line, externalRef, status: "accepted", personId}` (the bank’s pseudonym), `{…, status: "duplicate", adjudicationId}` or `{…, status: "rejected", code}`.
+         */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description NDJSON, one record a line */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": string;
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/transit/gates/{gateId}": {
         parameters: {
             query?: never;
@@ -7088,6 +7912,493 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/venues": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Create a venue or office in one of the party’s segments */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        segment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/venues/{id}/access": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Give a person a staff or visitor pass (they must have granted the party venue_access) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        kind: "staff" | "visitor";
+                        /** @description the person, by this party's pseudonym; they must have granted it venue_access */
+                        personId: string;
+                        /** @description entries allowed; required for a visitor */
+                        uses?: number;
+                        /** Format: date-time */
+                        validFrom?: string;
+                        /**
+                         * Format: date-time
+                         * @description required for a visitor
+                         */
+                        validTo?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/venues/{id}/access/{accessId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End a pass */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    accessId: string;
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/venues/{id}/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The venue’s entry log, newest first */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                at: string;
+                                /** @enum {string} */
+                                decision: "open" | "refuse";
+                                doorId: string;
+                                eventId: string;
+                                /** @description the pass holder recognised, by this party's pseudonym */
+                                personId?: string;
+                                /**
+                                 * @description not_recognised: no pass holder matched; not_allowed: outside the window or the uses spent
+                                 * @enum {string}
+                                 */
+                                reason?: "not_recognised" | "not_allowed";
+                            }[];
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** A face at a door: identified among the venue’s pass holders only; idempotent per eventId */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        doorId: string;
+                        eventId: string;
+                        /** @description the face at the door (liveness as the party requires) */
+                        image: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["VenueEntry"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                415: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                422: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/verifications": {
         parameters: {
             query?: never;
@@ -7441,6 +8752,19 @@ export interface components {
             guardians: string[];
             locks: components["schemas"]["Lock"][];
             minor: boolean;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             session: {
                 expiresAt: string;
@@ -7482,6 +8806,19 @@ export interface components {
             guardians: string[];
             locks: components["schemas"]["LockInput"][];
             minor: boolean;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             session: {
                 expiresAt: string;
@@ -7705,7 +9042,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transit.gate_not_found" | "transit.tariff_not_set" | "transit.rider_not_found" | "transit.settlement_declined" | "parking.facility_not_found" | "parking.segment_not_allowed" | "payment.timeout" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transit.gate_not_found" | "transit.tariff_not_set" | "transit.rider_not_found" | "transit.settlement_declined" | "parking.facility_not_found" | "parking.segment_not_allowed" | "payment.timeout" | "venue.not_found" | "venue.access_not_found" | "venue.window_invalid" | "school.not_found" | "school.pupil_exists" | "relying_party.signing_key_invalid" | "transfer.signing_key_missing" | "transfer.signature_invalid" | "transfer.too_large" | "transfer.replayed" | "transfer.not_found" | "transfer.record_invalid" | "transfer.record_too_large" | "transfer.already_imported" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -7716,7 +9053,7 @@ export interface components {
              * @description stable error code, part of the API
              * @enum {string}
              */
-            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transit.gate_not_found" | "transit.tariff_not_set" | "transit.rider_not_found" | "transit.settlement_declined" | "parking.facility_not_found" | "parking.segment_not_allowed" | "payment.timeout" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
+            code: "image.unreadable" | "image.too_large" | "image.unsupported_format" | "face.not_found" | "face.multiple" | "face.low_quality" | "face.spoof_suspected" | "template.model_mismatch" | "request.invalid" | "request.unsupported_media_type" | "request.too_large" | "request.not_found" | "request.uri_too_long" | "request.rate_limited" | "idempotency.key_reused" | "auth.unauthorized" | "auth.forbidden" | "consent.missing" | "consent.guardian_required" | "consent.purpose_forbidden_for_minor" | "consent.purpose_not_offered" | "consent.not_found" | "lock.not_found" | "guardian.exists" | "guardian.not_found" | "citizen.sign_in_failed" | "citizen.sign_in_throttled" | "citizen.session_invalid" | "citizen.not_allowed" | "citizen.biometrics_erased" | "citizen.account_open" | "citizen.step_up_required" | "citizen.no_contact" | "message.undelivered" | "relying_party.not_found" | "incident.scope_empty" | "rekey.in_progress" | "person.not_found" | "segment.not_found" | "segment.exists" | "adjudication.not_found" | "adjudication.resolved" | "adjudication.not_cleared" | "enrolment.duplicate" | "enrolment.face_mismatch" | "enrolment.rate_limited" | "document.unreadable" | "document.mrz_not_found" | "document.expired" | "document.portrait_not_found" | "document.portrait_mismatch" | "telecom.identity_conflict" | "telecom.contract_limit" | "telecom.number_in_use" | "telecom.contract_not_found" | "telecom.contract_ended" | "telecom.not_ending" | "telecom.ending_pending" | "telecom.face_mismatch" | "telecom.effective_before_application" | "telecom.number_not_found" | "telecom.not_number_holder" | "telecom.port_same_operator" | "telecom.port_pending" | "telecom.switch_too_early" | "telecom.port_request_not_found" | "telecom.port_closed" | "telecom.objection_not_allowed" | "telecom.objection_too_late" | "transit.gate_not_found" | "transit.tariff_not_set" | "transit.rider_not_found" | "transit.settlement_declined" | "parking.facility_not_found" | "parking.segment_not_allowed" | "payment.timeout" | "venue.not_found" | "venue.access_not_found" | "venue.window_invalid" | "school.not_found" | "school.pupil_exists" | "relying_party.signing_key_invalid" | "transfer.signing_key_missing" | "transfer.signature_invalid" | "transfer.too_large" | "transfer.replayed" | "transfer.not_found" | "transfer.record_invalid" | "transfer.record_too_large" | "transfer.already_imported" | "transparency.out_of_range" | "transparency.head_not_found" | "engine.unavailable" | "store.unavailable" | "store.full" | "internal.error";
             data?: {
                 [key: string]: unknown;
             };
@@ -7921,6 +9258,19 @@ export interface components {
             minor: boolean;
             /** @description the same as citizenId (the name operators used before citizen accounts) */
             personId: string;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             /** @enum {string} */
             status: "active" | "deleted" | "closed";
@@ -7951,6 +9301,19 @@ export interface components {
             minor: boolean;
             /** @description the same as citizenId (the name operators used before citizen accounts) */
             personId: string;
+            /** @description where the biometrics came from when a party handed them over (a bank transfer); else null */
+            provenance: {
+                capturedAt: string;
+                evidence: {
+                    at: string;
+                    kind: string;
+                    reference: string;
+                };
+                receivedAt: string;
+                reference: string;
+                /** @description the relying party (a bank) that collected the biometrics */
+                source: string;
+            } | null;
             segment: string;
             /** @enum {string} */
             status: "active" | "deleted" | "closed";
@@ -8013,6 +9376,32 @@ export interface components {
             leafHash: string | null;
             leafIndex: number | null;
             treeSize: number | null;
+        };
+        SchoolMeal: {
+            /** @enum {string} */
+            decision: "serve" | "refuse";
+            eventId: string;
+            pupilId?: string;
+            /**
+             * @description not_recognised: not one of this school’s pupils; allowance_exhausted: the day’s allowance
+             * @enum {string}
+             */
+            reason?: "not_recognised" | "allowance_exhausted";
+            /** @description what is left of the day’s allowance */
+            remainingAllowance?: number;
+        };
+        SchoolMealInput: {
+            /** @enum {string} */
+            decision: "serve" | "refuse";
+            eventId: string;
+            pupilId?: string;
+            /**
+             * @description not_recognised: not one of this school’s pupils; allowance_exhausted: the day’s allowance
+             * @enum {string}
+             */
+            reason?: "not_recognised" | "allowance_exhausted";
+            /** @description what is left of the day’s allowance */
+            remainingAllowance?: number;
         };
         Segment: {
             createdAt: string;
@@ -8145,6 +9534,46 @@ export interface components {
             expiresAt: string;
             /** @description the citizen's verified contact, masked: the code went there, never to the caller */
             sentTo: string;
+        };
+        SigningKey: {
+            id: string;
+            signingKey: string;
+        };
+        SigningKeyInput: {
+            id: string;
+            signingKey: string;
+        };
+        TransferAccepted: {
+            transferId: string;
+        };
+        TransferAcceptedInput: {
+            transferId: string;
+        };
+        TransferProgress: {
+            accepted: number;
+            duplicates: number;
+            /** @description null until a rate is known */
+            etaSeconds: number | null;
+            processed: number;
+            ratePerSecond: number;
+            rejected: number;
+            /** @enum {string} */
+            status: "queued" | "processing" | "done";
+            total: number;
+            transferId: string;
+        };
+        TransferProgressInput: {
+            accepted: number;
+            duplicates: number;
+            /** @description null until a rate is known */
+            etaSeconds: number | null;
+            processed: number;
+            ratePerSecond: number;
+            rejected: number;
+            /** @enum {string} */
+            status: "queued" | "processing" | "done";
+            total: number;
+            transferId: string;
         };
         TransitPass: {
             charge?: {
@@ -8363,6 +9792,30 @@ export interface components {
             /** @enum {string} */
             scoreBand: "none" | "low" | "medium" | "high";
             segment: string | null;
+        };
+        VenueEntry: {
+            /** @enum {string} */
+            decision: "open" | "refuse";
+            eventId: string;
+            /** @description the pass holder recognised, by this party's pseudonym */
+            personId?: string;
+            /**
+             * @description not_recognised: no pass holder matched; not_allowed: outside the window or the uses spent
+             * @enum {string}
+             */
+            reason?: "not_recognised" | "not_allowed";
+        };
+        VenueEntryInput: {
+            /** @enum {string} */
+            decision: "open" | "refuse";
+            eventId: string;
+            /** @description the pass holder recognised, by this party's pseudonym */
+            personId?: string;
+            /**
+             * @description not_recognised: no pass holder matched; not_allowed: outside the window or the uses spent
+             * @enum {string}
+             */
+            reason?: "not_recognised" | "not_allowed";
         };
         Verification: {
             match: boolean;
