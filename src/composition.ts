@@ -150,7 +150,7 @@ function mountRoutes(
   adjudicationsRoutes(app, services.adjudications);
   alertsRoutes(app, services.alerts);
   auditRoutes(app, core.auditReader);
-  transparencyRoutes(app, services.transparency);
+  transparencyRoutes(app, services.transparency, services.auditorEntries);
   citizenRoutes(app, { sessions, signIn, account, records, contactChanges: services.contactChanges });
   citizenConsentRoutes(app, { consents: services.consents, records });
   incidentsRoutes(app, services.incidents);

@@ -58,6 +58,7 @@ import { segmentRewrap } from './modules/templates/segment-rewrap.js';
 import { SegmentTransforms } from './modules/templates/segment-transforms.js';
 import { TemplateVault } from './modules/templates/template-vault.js';
 import { TransparencyLog } from './modules/transparency/transparency.service.js';
+import { AuditorEntries } from './modules/transparency/auditor-entries.service.js';
 import { LogWitness } from './modules/transparency/witness.js';
 import type { Clock } from './ports/clock.js';
 import type { IdSource } from './ports/ids.js';
@@ -173,6 +174,7 @@ export function composeRegistryServices(
   const thresholds = thresholdsOf(engine, config);
   const witness = new LogWitness(config.transparency.witnessFile);
   const transparency = new TransparencyLog(repos.transparency, transactions, core.systemKeys, clock, witness);
+  const auditorEntries = new AuditorEntries(transparency, access, audit);
   const keys = new KeysService(repos, core.dataKeys, core.rewrap, core.segments, audit, access, (e) =>
     log('background re-wrapping failed', { e }),
   );
@@ -277,7 +279,7 @@ export function composeRegistryServices(
   });
   return {
     ...{ transparency, keys, enrolment, matching, persons, adjudications, alerts, outbox, incidents, sessions, signIn },
-    ...{ delivery, contacts, contactChanges },
+    ...{ delivery, contacts, contactChanges, auditorEntries },
     ...{ consents, account, citizenRecords, captureQuality, identityDocuments, citizenNames },
   };
 }

@@ -90,7 +90,7 @@ export interface SegmentKeyTable {
 
 export interface PrincipalTable {
   id: string;
-  role: 'admin' | 'operator' | 'relying_party';
+  role: 'admin' | 'operator' | 'relying_party' | 'auditor';
   name: string;
   /** SHA-256 of the API key: keys are 256-bit random, so a slow hash would add nothing but latency. */
   key_hash: string;

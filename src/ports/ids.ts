@@ -10,6 +10,7 @@ export type IdKind =
   | 'rp'
   | 'op'
   | 'adm'
+  | 'aud'
   | 'adj'
   | 'evt'
   | 'req'

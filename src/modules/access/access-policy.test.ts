@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { adminOnly, consentAllows, operatorMay, relyingPartyMay } from './access-policy.js';
+import { adminOnly, auditorMay, consentAllows, operatorMay, relyingPartyMay } from './access-policy.js';
 import { captureRequirements } from './capture-requirements.js';
 import type { Principal } from './principal.js';
 
@@ -53,6 +53,14 @@ describe('the authorisation policy', () => {
     const refused = { allowed: false, code: 'consent.missing', reason: 'no_consent' };
     expect(consentAllows(state('parking'), use)).toEqual(refused);
     expect(consentAllows(undefined, use)).toEqual(refused);
+  });
+
+  it('lets only auditors and administrators read full log entries', () => {
+    expect(auditorMay(principal({ role: 'auditor' })).allowed).toBe(true);
+    expect(auditorMay(principal({ role: 'admin' })).allowed).toBe(true);
+    for (const role of ['relying_party', 'operator', 'citizen', 'system'] as const) {
+      expect(auditorMay(principal({ role }))).toEqual({ allowed: false, code: 'auth.forbidden', reason: 'role' });
+    }
   });
 
   it('enforces quality at enrolment only, and liveness where the deployment or the party asks for it', () => {

@@ -78,6 +78,11 @@ export function consentAllowsAny(state: ConsentState | undefined, uses: readonly
   return refusal;
 }
 
+/** May this principal read the log's full entries? Auditors (their audit credential) and administrators. */
+export function auditorMay(principal: Principal): Decision {
+  return principal.role === 'auditor' || principal.role === 'admin' ? ALLOW : forbid('role');
+}
+
 /**
  * Only administrators manage segments, principals and keys, and read the audit trail (the actions, each
  * refused and audited as itself, are in AccessService.authoriseAdministrator).

@@ -8,6 +8,7 @@ import {
   adminOnly,
   citizenMayActFor,
   consentAllows,
+  auditorMay,
   consentAllowsAny,
   operatorMay,
   relyingPartyMay,
@@ -150,6 +151,11 @@ export class AccessService {
   /** What administrators alone do: manage segments, principals and keys, and read the audit trail. */
   async authoriseAdministrator(ctx: CallContext, action: AdministratorAction, segmentId?: string): Promise<void> {
     await this.enforce(ctx, adminOnly(ctx.principal), { action, segmentId });
+  }
+
+  /** Reading the transparency log's full entries (who did what to whom): auditors and administrators. */
+  async authoriseEntriesRead(ctx: CallContext): Promise<void> {
+    await this.enforce(ctx, auditorMay(ctx.principal), { action: 'transparency.entries_read' });
   }
 
   /**

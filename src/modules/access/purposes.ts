@@ -20,5 +20,5 @@ export type Purpose = string;
 export const RIGHTS = ['enrol', 'verify', 'identify', 'transfer'] as const;
 export type Right = (typeof RIGHTS)[number];
 
-export const ROLES = ['admin', 'operator', 'relying_party'] as const;
+export const ROLES = ['admin', 'operator', 'relying_party', 'auditor'] as const;
 export type Role = (typeof ROLES)[number];

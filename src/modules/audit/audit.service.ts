@@ -41,6 +41,7 @@ export const AUDIT_ACTIONS = [
   'metrics.read',
   'alert.list',
   'transparency.adopt',
+  'transparency.entries_read',
   'contact.change',
   // Administrative reads: audited only when refused.
   'principal.list',

@@ -10,7 +10,7 @@ import { PrincipalSummary as Summary } from './principals.schemas.js';
 const Self = z
   .object({
     id: z.string(),
-    role: z.enum(['admin', 'operator', 'relying_party']),
+    role: z.enum(['admin', 'operator', 'relying_party', 'auditor']),
     name: z.string(),
     purposes: z.array(z.string()).readonly(),
     segments: z.array(z.string()).readonly(),

@@ -3,7 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { callContext } from '../../http/call-context.js';
 import { errors, NoContent, security } from '../../http/schemas.js';
 import {
+  IssuedAuditor,
   IssuedCredential,
+  NewAuditor,
   NewOperator,
   NewRelyingParty,
   PrincipalParams,
@@ -67,12 +69,26 @@ export function principalsRoutes(app: FastifyInstance, principals: PrincipalsSer
     },
     async (req, reply) => reply.code(201).send(await principals.createOperator(callContext(req), req.body)),
   );
-  for (const path of ['/v1/relying-parties/:id', '/v1/operators/:id']) {
+  r.post(
+    '/v1/auditors',
+    {
+      schema: {
+        tags: ['auditors'],
+        summary:
+          "Register an auditor, who reads the transparency log's full entries, and issue its key (administrator)",
+        security,
+        body: NewAuditor,
+        response: { 201: IssuedAuditor, ...errors(400, 403) },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await principals.createAuditor(callContext(req), req.body)),
+  );
+  for (const path of ['/v1/relying-parties/:id', '/v1/operators/:id', '/v1/auditors/:id']) {
     r.delete(
       path,
       {
         schema: {
-          tags: [path.includes('operators') ? 'operators' : 'relying parties'],
+          tags: [path.split('/')[2]!.replace('-', ' ')],
           summary: 'Revoke the credential at once (administrator)',
           security,
           params: PrincipalParams,

@@ -10,7 +10,7 @@ export const IssuedCredential = z
 
 export const PrincipalSummary = z.object({
   id: z.string(),
-  role: z.enum(['admin', 'operator', 'relying_party']),
+  role: z.enum(['admin', 'operator', 'relying_party', 'auditor']),
   name: z.string(),
   purposes: z.array(z.string()).readonly(),
   segments: z.array(z.string()).readonly(),
@@ -40,6 +40,10 @@ export const NewRelyingParty = z.object({
         'through its channel is renewed by re-keying its view alone',
     ),
 });
+
+export const NewAuditor = z.object({ name: z.string().min(1).max(200) });
+
+export const IssuedAuditor = IssuedCredential.extend({ name: z.string() }).meta({ id: 'IssuedAuditor' });
 
 export const NewOperator = z.object({ name: z.string().min(1).max(200), segments: z.array(SegmentId).min(1) });
 

@@ -80,6 +80,23 @@ export class PrincipalsService {
     return this.create(ctx, 'operator', this.ids.next('op'), { ...input, purposes: [], rights: [] });
   }
 
+  /**
+   * An auditor: reads the transparency log's full entries (GET /v1/transparency/entries) and nothing else.
+   * The key is shown once, as for every principal.
+   */
+  async createAuditor(
+    ctx: CallContext,
+    input: { name: string },
+  ): Promise<{ id: string; name: string; apiKey?: string }> {
+    const issued = await this.create(ctx, 'auditor', this.ids.next('aud'), {
+      ...input,
+      purposes: [],
+      segments: [],
+      rights: [],
+    });
+    return { ...issued, name: input.name };
+  }
+
   async list(ctx: CallContext, role?: Role): Promise<PrincipalSummary[]> {
     await this.access.authoriseAdministrator(ctx, 'principal.list');
     return (await this.repos.principals.list(role)).map(toSummary);

@@ -1,9 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { ErrorBody } from '../../http/schemas.js';
+import { callContext } from '../../http/call-context.js';
+import { ErrorBody, errors, security } from '../../http/schemas.js';
+import type { AuditorEntries } from './auditor-entries.service.js';
 import {
   ConsistencyProof,
   ConsistencyQuery,
+  EntriesQuery,
+  FullEntryList,
   InclusionProof,
   InclusionQuery,
   LeavesQuery,
@@ -22,7 +26,7 @@ const tags = ['transparency'];
  * The transparency log, published to anyone: signed tree heads, inclusion and consistency proofs (RFC 9162),
  * the signing key and the leaves themselves (which hold no personal data). No API key is needed.
  */
-export function transparencyRoutes(app: FastifyInstance, log: TransparencyLog): void {
+export function transparencyRoutes(app: FastifyInstance, log: TransparencyLog, auditors: AuditorEntries): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   const config = { public: true };
   r.get(
@@ -100,5 +104,18 @@ export function transparencyRoutes(app: FastifyInstance, log: TransparencyLog): 
       },
     },
     async (req) => ({ leaves: await log.leaves(req.query.start, req.query.end) }),
+  );
+  r.get(
+    '/v1/transparency/entries',
+    {
+      schema: {
+        tags,
+        summary: "Integrated entries in full, with their salts, to recompute each public leaf (auditor's key)",
+        security,
+        querystring: EntriesQuery,
+        response: { 200: FullEntryList, ...errors(400, 403) },
+      },
+    },
+    (req) => auditors.read(callContext(req), req.query.from, req.query.limit),
   );
 }

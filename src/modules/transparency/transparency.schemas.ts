@@ -85,3 +85,27 @@ export const PublishedLeaf = z
 export const PublishedKeyList = z.object({ keys: z.array(PublishedKey) });
 
 export const PublishedLeafList = z.object({ leaves: z.array(PublishedLeaf) });
+
+export const EntriesQuery = z.object({
+  from: Size.default(0).describe('the first leaf index'),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+export const FullEntry = z
+  .object({
+    leafIndex: z.number().int(),
+    leafVersion: z.number().int().describe('the leaf format: 2 (a salted commitment) or 1 (the record itself)'),
+    entry: z
+      .string()
+      .describe(
+        'version 2: the canonical entry text the commitment covers (leaf = {"commitment": HMAC-SHA256(salt, ' +
+          'entry), "v": 2}); version 1: the leaf text itself',
+      ),
+    salt: z.string().nullable().describe('version 2: the entry salt, lowercase hex; version 1: null'),
+  })
+  .meta({ id: 'TransparencyEntry' });
+
+export const FullEntryList = z.object({
+  treeSize: z.number().int().describe('the latest signed tree head when read; no entry at or past it is given'),
+  entries: z.array(FullEntry),
+});

@@ -61,6 +61,16 @@ export interface PublishedLeaf {
   readonly leaf: string | null;
 }
 
+/** An integrated entry in full, as an auditor reads it: recompute its leaf and compare with the public one. */
+export interface FullEntry {
+  readonly leafIndex: number;
+  readonly leafVersion: number;
+  /** Version 2: the canonical entry text the commitment covers; version 1: the leaf's own text. */
+  readonly entry: string;
+  /** Version 2: the entry's salt (hex); version 1: null (the leaf is the entry). */
+  readonly salt: string | null;
+}
+
 /** The columns a citizen's entry opens from (a row of their usage history). */
 export type Openable = AuditEntryFields & Pick<AuditRow, 'person_ref' | 'mac' | 'leaf_version'>;
 
@@ -244,6 +254,27 @@ export class TransparencyLog {
       // A version 1 leaf is the record itself (ids, request ids, a linkable personRef): no longer published.
       leaf: row.leaf_version === 2 ? commitmentLeaf(auditEntry(row), entrySalt(saltKey, row.id)) : null,
     }));
+  }
+
+  /**
+   * Integrated entries [from, from + limit) in full (at most 1000; none past the latest head). No check of who
+   * asks: only the auditors' service calls it, after authorising and auditing the read.
+   */
+  async fullEntries(from: number, limit: number): Promise<{ treeSize: number; entries: FullEntry[] }> {
+    const treeSize = (await this.latestHead())?.treeSize ?? 0;
+    const count = Math.min(limit, treeSize - from);
+    if (count <= 0) return { treeSize, entries: [] };
+    const rows = await this.repo.leaves(from, count);
+    const saltKey = await this.systemKeys.secret(ENTRY_SALT_KEY);
+    const entries = rows.map((row): FullEntry => {
+      const leafIndex = row.leaf_index!;
+      if (row.leaf_version === 2) {
+        return { leafIndex, leafVersion: 2, entry: auditEntry(row), salt: entrySalt(saltKey, row.id).toString('hex') };
+      }
+      // A version 1 leaf is the record itself, with the person reference it was given at integration.
+      return { leafIndex, leafVersion: 1, entry: auditLeaf(row), salt: null };
+    });
+    return { treeSize, entries };
   }
 
   /**

@@ -335,6 +335,156 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auditors": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Register an auditor, who reads the transparency log's full entries, and issue its key (administrator) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["IssuedAuditor"];
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auditors/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke the credential at once (administrator) */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                404: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/captures/quality": {
         parameters: {
             query?: never;
@@ -2983,7 +3133,7 @@ export interface paths {
                                 revokedAt: string | null;
                                 readonly rights: string[];
                                 /** @enum {string} */
-                                role: "admin" | "operator" | "relying_party";
+                                role: "admin" | "operator" | "relying_party" | "auditor";
                                 readonly segments: string[];
                             }[];
                         };
@@ -4206,7 +4356,7 @@ export interface paths {
                                 revokedAt: string | null;
                                 readonly rights: string[];
                                 /** @enum {string} */
-                                role: "admin" | "operator" | "relying_party";
+                                role: "admin" | "operator" | "relying_party" | "auditor";
                                 readonly segments: string[];
                             }[];
                         };
@@ -7313,6 +7463,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/transparency/entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Integrated entries in full, with their salts, to recompute each public leaf (auditor's key) */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description the first leaf index */
+                    from?: number;
+                    limit?: number;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            entries: components["schemas"]["TransparencyEntry"][];
+                            /** @description the latest signed tree head when read; no entry at or past it is given */
+                            treeSize: number;
+                        };
+                    };
+                };
+                /** @description Default Response */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                403: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description Default Response */
+                500: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/transparency/keys": {
         parameters: {
             query?: never;
@@ -8877,6 +9107,18 @@ export interface components {
             leafIndex: number;
             treeSize: number;
         };
+        IssuedAuditor: {
+            /** @description shown only in the response that created it; absent on a replay */
+            apiKey?: string;
+            id: string;
+            name: string;
+        };
+        IssuedAuditorInput: {
+            /** @description shown only in the response that created it; absent on a replay */
+            apiKey?: string;
+            id: string;
+            name: string;
+        };
         IssuedCredential: {
             /** @description shown only in the response that created it; absent on a replay */
             apiKey?: string;
@@ -9178,7 +9420,7 @@ export interface components {
             requireLiveness: boolean;
             readonly rights: string[];
             /** @enum {string} */
-            role: "admin" | "operator" | "relying_party";
+            role: "admin" | "operator" | "relying_party" | "auditor";
             readonly segments: string[];
         };
         SelfInput: {
@@ -9188,7 +9430,7 @@ export interface components {
             requireLiveness: boolean;
             readonly rights: string[];
             /** @enum {string} */
-            role: "admin" | "operator" | "relying_party";
+            role: "admin" | "operator" | "relying_party" | "auditor";
             readonly segments: string[];
         };
         SignedContract: {
@@ -9434,6 +9676,24 @@ export interface components {
                 reason: string | null;
                 riderId: string | null;
             }[];
+        };
+        TransparencyEntry: {
+            /** @description version 2: the canonical entry text the commitment covers (leaf = {"commitment": HMAC-SHA256(salt, entry), "v": 2}); version 1: the leaf text itself */
+            entry: string;
+            leafIndex: number;
+            /** @description the leaf format: 2 (a salted commitment) or 1 (the record itself) */
+            leafVersion: number;
+            /** @description version 2: the entry salt, lowercase hex; version 1: null */
+            salt: string | null;
+        };
+        TransparencyEntryInput: {
+            /** @description version 2: the canonical entry text the commitment covers (leaf = {"commitment": HMAC-SHA256(salt, entry), "v": 2}); version 1: the leaf text itself */
+            entry: string;
+            leafIndex: number;
+            /** @description the leaf format: 2 (a salted commitment) or 1 (the record itself) */
+            leafVersion: number;
+            /** @description version 2: the entry salt, lowercase hex; version 1: null */
+            salt: string | null;
         };
         TransparencyKey: {
             /** @constant */
