@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
@@ -8,20 +7,13 @@ import { facePath, readFace } from '../datasets.js';
 import { startTestEngine } from '../engine.js';
 import { ADMIN_KEY, b64, client, newEnrolment, newRelyingParty } from '../registry.js';
 import { newTestStore, testDialects } from '../stores.js';
+import { runCrashScript } from '../crash/run-child.js';
 
 const dialects = await testDialects();
 const CHILD = fileURLToPath(new URL('../crash/enrol-then-die.ts', import.meta.url));
 
-function runChild(arg: object): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(arg)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code, signal) => resolve({ code, signal, out }));
-  });
+function runChild(arg: object) {
+  return runCrashScript(CHILD, arg);
 }
 
 describe.each(dialects)('crash safety on %s', (dialect) => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaceEngine } from '../../src/biometrics/face-engine.js';
@@ -12,20 +11,13 @@ import { newTestStore, testDialects } from '../stores.js';
 /**
  * A re-key cut short by a crash is finished at the next start, and the log shows all of it: the operator's
  * re-key (recorded when it began), the destruction of the old seed and the completion, by the registry itself.
- */
+ */ import { runCrashScript } from '../crash/run-child.js';
+
 const dialects = await testDialects();
 const CHILD = fileURLToPath(new URL('../crash/rekey-then-die.ts', import.meta.url));
 
-function runChild(arg: object): Promise<{ signal: NodeJS.Signals | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(arg)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (_code, signal) => resolve({ signal, out }));
-  });
+function runChild(arg: object) {
+  return runCrashScript(CHILD, arg);
 }
 
 describe.each(dialects)('a re-key finished at start-up on %s', (dialect) => {

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,20 +12,13 @@ import { startTestEngine } from '../engine.js';
 import { ADMIN_KEY, client, LIVE_FACES, livePhoto, registerRelyingParty } from '../registry.js';
 import { newTestStore, testDialects } from '../stores.js';
 import { enrolRider } from './face-pay.js';
+import { runCrashScript } from '../crash/run-child.js';
 
 const dialects = await testDialects();
 const CHILD = fileURLToPath(new URL('../crash/pass-then-die.ts', import.meta.url));
 
-function runChild(arg: object): Promise<{ signal: NodeJS.Signals | null; out: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, JSON.stringify(arg)], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (_code, signal) => resolve({ signal, out }));
-  });
+function runChild(arg: object) {
+  return runCrashScript(CHILD, arg);
 }
 
 /**
